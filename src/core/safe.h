@@ -6,7 +6,8 @@
  *   UTILIZATION_PERC_TARGET  limit = safe_threshold_value x target_capacity
  *   UTILIZATION_PERC_LEGAL   limit = safe_threshold_value x capacity
  * Counts are whole people, so the limit is the largest count still safe
- * (floor of the product, with a guard against 0.7 x 10 = 7.000000000000001).
+ * (floor of the product, with a guard against 0.29 x 100 = 28.999999999999996,
+ * which must give 29).
  * A space is in warning from warn_fraction of the limit (default 0.8) up to
  * the limit; an empty space is never in warning.  A space whose mode is null,
  * or whose mode lacks the fields it needs, has no threshold. */
