@@ -1,0 +1,637 @@
+/* json_stream.c — counts, events, websocket messages, sockets and webhooks. */
+#include "wire/json_stream.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/timefmt.h"
+#include "wire/json_model.h"
+
+/* --- shared pieces ------------------------------------------------------------ */
+
+static int out_of_memory(const struct wire_reader *r)
+{
+    wire_error_set(r->err, "%s: out of memory", r->what);
+    return WIRE_ERROR;
+}
+
+static json_t *id_or_null(const char *id)
+{
+    return id[0] ? json_string(id) : json_null();
+}
+
+static json_t *time_json(int64_t ms)
+{
+    char text[TIMEFMT_SIZE];
+    timefmt_format(ms, text, sizeof text);
+    return json_string(text);
+}
+
+/* Sets keys one after the other and checks once at the end; values are taken
+ * over even on failure, as json_object_set_new does. */
+struct builder {
+    json_t *obj;
+    bool failed;
+};
+
+static void put(struct builder *b, const char *key, json_t *value)
+{
+    if (!value || json_object_set_new(b->obj, key, value) != 0)
+        b->failed = true;
+}
+
+static json_t *finish(struct builder *b)
+{
+    if (b->failed) {
+        json_decref(b->obj);
+        return NULL;
+    }
+    return b->obj;
+}
+
+/* --- counts: decoding ------------------------------------------------------------ */
+
+static int read_timed_value(const struct wire_reader *r, const char *field,
+                            struct timed_value *out)
+{
+    struct wire_reader peak;
+    int status = wire_read_object(r, field, WIRE_OPTIONAL, &peak);
+    if (status != WIRE_OK)
+        return status;
+    if (wire_read_optional_real(&peak, "value", &out->value) == WIRE_ERROR)
+        return WIRE_ERROR;
+    status = wire_read_time(&peak, "timestamp", WIRE_OPTIONAL, 0, &out->timestamp_ms);
+    out->timestamp_present = status == WIRE_OK;
+    return status == WIRE_ERROR ? WIRE_ERROR : WIRE_OK;
+}
+
+/* "entrances" and "exits" share a shape. */
+static int read_traffic_metrics(const struct wire_reader *r, const char *field,
+                                optional_int *total, optional_real *average,
+                                struct timed_value *peak)
+{
+    struct wire_reader m;
+    int status = wire_read_object(r, field, WIRE_OPTIONAL, &m);
+    if (status != WIRE_OK)
+        return status;
+    if (wire_read_optional_count(&m, "total", total) == WIRE_ERROR ||
+        wire_read_optional_real(&m, "average", average) == WIRE_ERROR ||
+        read_timed_value(&m, "peak", peak) == WIRE_ERROR)
+        return WIRE_ERROR;
+    return WIRE_OK;
+}
+
+static int read_count_metrics(const struct wire_reader *r, struct count_metrics *out)
+{
+    struct wire_reader m;
+    int status = wire_read_object(r, "count", WIRE_OPTIONAL, &m);
+    if (status != WIRE_OK)
+        return status;
+    if (wire_read_optional_real(&m, "average", &out->count.average) == WIRE_ERROR ||
+        read_timed_value(&m, "min", &out->count.min) == WIRE_ERROR ||
+        read_timed_value(&m, "max", &out->count.max) == WIRE_ERROR)
+        return WIRE_ERROR;
+    return WIRE_OK;
+}
+
+/* {"0": "0:00:00", "40": ..., "80": ..., "100": ...}: time spent in each band. */
+static int read_durations(const struct wire_reader *r, int64_t *seconds)
+{
+    struct wire_reader d;
+    int status = wire_read_object(r, "durations", WIRE_OPTIONAL, &d);
+    if (status != WIRE_OK)
+        return status;
+    for (int band = 0; band < COUNT_DURATION_BANDS; band++) {
+        char key[8];
+        const char *text = NULL;
+        snprintf(key, sizeof key, "%d", count_duration_band_percent[band]);
+        status = wire_read_string(&d, key, WIRE_OPTIONAL, &text);
+        if (status == WIRE_ERROR)
+            return WIRE_ERROR;
+        seconds[band] = status == WIRE_OK ? timefmt_parse_duration(text) : -1;
+        if (status == WIRE_OK && seconds[band] < 0) {
+            char safe[WIRE_SAFE_TEXT_SIZE];
+            return wire_reader_fail(&d, key, "expected a duration \"H:MM:SS\", got \"%s\"",
+                                    wire_safe_text(text, safe, sizeof safe));
+        }
+    }
+    return WIRE_OK;
+}
+
+static int read_utilization_metrics(const struct wire_reader *r, struct count_metrics *out)
+{
+    struct wire_reader m;
+    int status = wire_read_object(r, "target_utilization", WIRE_OPTIONAL, &m);
+    if (status != WIRE_OK)
+        return status;
+    if (wire_read_optional_real(&m, "average", &out->target_utilization.average) ==
+            WIRE_ERROR ||
+        wire_read_optional_real(&m, "min", &out->target_utilization.min) == WIRE_ERROR ||
+        wire_read_optional_real(&m, "max", &out->target_utilization.max) == WIRE_ERROR ||
+        read_durations(&m, out->target_utilization.duration_seconds) == WIRE_ERROR)
+        return WIRE_ERROR;
+    return WIRE_OK;
+}
+
+static int read_metrics(const struct wire_reader *r, struct count_metrics *out)
+{
+    struct wire_reader m;
+    int status = wire_read_object(r, "metrics", WIRE_OPTIONAL, &m);
+    if (status != WIRE_OK)
+        return status;
+    out->present = true;
+    if (read_traffic_metrics(&m, "entrances", &out->entrances.total, &out->entrances.average,
+                             &out->entrances.peak) == WIRE_ERROR ||
+        read_traffic_metrics(&m, "exits", &out->exits.total, &out->exits.average,
+                             &out->exits.peak) == WIRE_ERROR ||
+        read_count_metrics(&m, out) == WIRE_ERROR ||
+        read_utilization_metrics(&m, out) == WIRE_ERROR)
+        return WIRE_ERROR;
+    return WIRE_OK;
+}
+
+static int read_analytics(const struct wire_reader *r, struct count_analytics *out)
+{
+    if (wire_read_int(r, "min", WIRE_REQUIRED, 0, INT64_MAX, &out->min) != WIRE_OK ||
+        wire_read_int(r, "max", WIRE_REQUIRED, 0, INT64_MAX, &out->max) != WIRE_OK ||
+        wire_read_int(r, "events", WIRE_REQUIRED, 0, INT64_MAX, &out->events) != WIRE_OK ||
+        wire_read_int(r, "entrances", WIRE_REQUIRED, 0, INT64_MAX, &out->entrances) != WIRE_OK ||
+        wire_read_int(r, "exits", WIRE_REQUIRED, 0, INT64_MAX, &out->exits) != WIRE_OK ||
+        wire_read_optional_real(r, "utilization", &out->utilization) == WIRE_ERROR ||
+        wire_read_optional_real(r, "target_utilization", &out->target_utilization) ==
+            WIRE_ERROR ||
+        wire_read_optional_real(r, "entry_rate", &out->entry_rate) == WIRE_ERROR ||
+        wire_read_optional_real(r, "exit_rate", &out->exit_rate) == WIRE_ERROR)
+        return WIRE_ERROR;
+    return WIRE_OK;
+}
+
+static int read_sample(const struct wire_reader *r, struct count_sample *out)
+{
+    struct wire_reader interval, analytics;
+    if (wire_read_time(r, "timestamp", WIRE_REQUIRED, 0, &out->timestamp_ms) != WIRE_OK ||
+        wire_read_int(r, "count", WIRE_REQUIRED, 0, INT64_MAX, &out->count) != WIRE_OK ||
+        wire_read_object(r, "interval", WIRE_REQUIRED, &interval) != WIRE_OK ||
+        wire_read_time(&interval, "start", WIRE_REQUIRED, 0, &out->start_ms) != WIRE_OK ||
+        wire_read_time(&interval, "end", WIRE_REQUIRED, 0, &out->end_ms) != WIRE_OK ||
+        wire_read_object(&interval, "analytics", WIRE_REQUIRED, &analytics) != WIRE_OK ||
+        read_analytics(&analytics, &out->analytics) != WIRE_OK)
+        return WIRE_ERROR;
+    return WIRE_OK;
+}
+
+static int copy_url(const struct wire_reader *r, const char *url, char **out)
+{
+    if (!url)
+        return WIRE_OK;
+    *out = strdup(url);
+    return *out ? WIRE_OK : out_of_memory(r);
+}
+
+int wire_decode_count_page(const json_t *json, struct count_page *page, struct wire_error *err)
+{
+    static const char what[] = "counts";
+    count_page_clear(page);
+    struct wire_page envelope;
+    struct wire_reader r;
+    if (wire_decode_page(json, what, &envelope, err) != 0 ||
+        wire_reader_open(&r, json, what, err) != WIRE_OK)
+        return -1;
+    page->total = envelope.total;
+    int status = WIRE_OK;
+    if (copy_url(&r, envelope.next, &page->next) != WIRE_OK ||
+        copy_url(&r, envelope.previous, &page->previous) != WIRE_OK ||
+        read_metrics(&r, &page->metrics) == WIRE_ERROR)
+        status = WIRE_ERROR;
+
+    size_t count = json_array_size(envelope.results);
+    if (status == WIRE_OK && count > 0) {
+        page->samples = calloc(count, sizeof *page->samples);
+        if (!page->samples)
+            status = out_of_memory(&r);
+    }
+    for (size_t i = 0; status == WIRE_OK && i < count; i++) {
+        struct wire_reader sample;
+        status = wire_read_element(&r, "results", envelope.results, i, &sample);
+        if (status == WIRE_OK)
+            status = read_sample(&sample, &page->samples[i]);
+    }
+    if (status != WIRE_OK) {
+        count_page_clear(page);
+        return -1;
+    }
+    page->sample_count = count;
+    return 0;
+}
+
+/* --- counts: encoding ------------------------------------------------------------- */
+
+static json_t *int_or_null(optional_int value)
+{
+    return value.present ? json_integer(value.value) : json_null();
+}
+
+static json_t *real_or_null(optional_real value)
+{
+    return value.present ? json_real(value.value) : json_null();
+}
+
+static json_t *timed_value_json(const struct timed_value *v)
+{
+    struct builder b = { json_object(), false };
+    put(&b, "value", real_or_null(v->value));
+    put(&b, "timestamp", v->timestamp_present ? time_json(v->timestamp_ms) : json_null());
+    return finish(&b);
+}
+
+static json_t *traffic_json(optional_int total, optional_real average,
+                            const struct timed_value *peak)
+{
+    struct builder b = { json_object(), false };
+    put(&b, "total", int_or_null(total));
+    put(&b, "average", real_or_null(average));
+    put(&b, "peak", timed_value_json(peak));
+    return finish(&b);
+}
+
+static json_t *durations_json(const int64_t *seconds)
+{
+    struct builder b = { json_object(), false };
+    for (int band = 0; band < COUNT_DURATION_BANDS; band++) {
+        char key[8], text[32];
+        snprintf(key, sizeof key, "%d", count_duration_band_percent[band]);
+        if (seconds[band] < 0) {
+            put(&b, key, json_null());
+            continue;
+        }
+        timefmt_format_duration(seconds[band], text, sizeof text);
+        put(&b, key, json_string(text));
+    }
+    return finish(&b);
+}
+
+static json_t *metrics_json(const struct count_metrics *m)
+{
+    if (!m->present)
+        return json_null();
+    struct builder count = { json_object(), false };
+    put(&count, "average", real_or_null(m->count.average));
+    put(&count, "min", timed_value_json(&m->count.min));
+    put(&count, "max", timed_value_json(&m->count.max));
+    struct builder utilization = { json_object(), false };
+    put(&utilization, "average", real_or_null(m->target_utilization.average));
+    put(&utilization, "min", real_or_null(m->target_utilization.min));
+    put(&utilization, "max", real_or_null(m->target_utilization.max));
+    put(&utilization, "durations", durations_json(m->target_utilization.duration_seconds));
+
+    struct builder b = { json_object(), false };
+    put(&b, "entrances", traffic_json(m->entrances.total, m->entrances.average,
+                                      &m->entrances.peak));
+    put(&b, "exits", traffic_json(m->exits.total, m->exits.average, &m->exits.peak));
+    put(&b, "count", finish(&count));
+    put(&b, "target_utilization", finish(&utilization));
+    return finish(&b);
+}
+
+static json_t *sample_json(const struct count_sample *s)
+{
+    const struct count_analytics *a = &s->analytics;
+    struct builder analytics = { json_object(), false };
+    put(&analytics, "min", json_integer(a->min));
+    put(&analytics, "max", json_integer(a->max));
+    put(&analytics, "events", json_integer(a->events));
+    put(&analytics, "entrances", json_integer(a->entrances));
+    put(&analytics, "exits", json_integer(a->exits));
+    put(&analytics, "utilization", real_or_null(a->utilization));
+    put(&analytics, "target_utilization", real_or_null(a->target_utilization));
+    put(&analytics, "entry_rate", real_or_null(a->entry_rate));
+    put(&analytics, "exit_rate", real_or_null(a->exit_rate));
+
+    struct builder interval = { json_object(), false };
+    put(&interval, "start", time_json(s->start_ms));
+    put(&interval, "end", time_json(s->end_ms));
+    put(&interval, "analytics", finish(&analytics));
+
+    struct builder b = { json_object(), false };
+    put(&b, "timestamp", time_json(s->timestamp_ms));
+    put(&b, "count", json_integer(s->count));
+    put(&b, "interval", finish(&interval));
+    return finish(&b);
+}
+
+json_t *wire_encode_count_page(const struct count_page *page)
+{
+    json_t *results = json_array();
+    for (size_t i = 0; results && i < page->sample_count; i++) {
+        json_t *sample = sample_json(&page->samples[i]);
+        if (!sample || json_array_append_new(results, sample) != 0) {
+            json_decref(results);
+            results = NULL;
+        }
+    }
+    struct builder b = { json_object(), false };
+    put(&b, "total", json_integer(page->total));
+    put(&b, "next", page->next ? json_string(page->next) : json_null());
+    put(&b, "previous", page->previous ? json_string(page->previous) : json_null());
+    put(&b, "metrics", metrics_json(&page->metrics));
+    put(&b, "results", results);
+    return finish(&b);
+}
+
+/* --- space and sensor events --------------------------------------------------------- */
+
+int wire_decode_space_event(const json_t *json, const char *label, struct space_event *out,
+                            struct wire_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct wire_reader r;
+    int64_t count = 0;
+    if (wire_reader_open(&r, json, label ? label : "space event", err) != WIRE_OK ||
+        wire_read_id(&r, "id", WIRE_OPTIONAL, out->id, sizeof out->id) == WIRE_ERROR ||
+        wire_read_id(&r, "sensor_serial_number", WIRE_OPTIONAL, out->sensor_serial,
+                     sizeof out->sensor_serial) == WIRE_ERROR ||
+        wire_read_id(&r, "doorway_id", WIRE_OPTIONAL, out->doorway_id, sizeof out->doorway_id) ==
+            WIRE_ERROR ||
+        wire_read_id(&r, "space_id", WIRE_OPTIONAL, out->space_id, sizeof out->space_id) ==
+            WIRE_ERROR ||
+        wire_read_time(&r, "timestamp", WIRE_REQUIRED, 0, &out->timestamp_ms) != WIRE_OK ||
+        wire_read_sign(&r, "direction", &out->direction) != WIRE_OK)
+        return -1;
+    int status = wire_read_int(&r, "count", WIRE_OPTIONAL, 0, INT64_MAX, &count);
+    if (status == WIRE_ERROR)
+        return -1;
+    out->count_present = status == WIRE_OK;
+    out->count = out->count_present ? count : 0;
+    return 0;
+}
+
+json_t *wire_encode_space_event(const struct space_event *event)
+{
+    struct builder b = { json_object(), false };
+    put(&b, "id", id_or_null(event->id));
+    put(&b, "sensor_serial_number", id_or_null(event->sensor_serial));
+    put(&b, "doorway_id", id_or_null(event->doorway_id));
+    put(&b, "timestamp", time_json(event->timestamp_ms));
+    put(&b, "direction", json_integer(event->direction));
+    return finish(&b);
+}
+
+int wire_decode_sensor_event(const json_t *json, const char *label, struct sensor_event *out,
+                             struct wire_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct wire_reader r;
+    if (wire_reader_open(&r, json, label ? label : "sensor event", err) != WIRE_OK ||
+        wire_read_id(&r, "id", WIRE_OPTIONAL, out->id, sizeof out->id) == WIRE_ERROR ||
+        wire_read_id(&r, "doorway_id", WIRE_OPTIONAL, out->doorway_id, sizeof out->doorway_id) ==
+            WIRE_ERROR ||
+        wire_read_id(&r, "sensor_serial_number", WIRE_OPTIONAL, out->sensor_serial,
+                     sizeof out->sensor_serial) == WIRE_ERROR ||
+        wire_read_time(&r, "timestamp", WIRE_REQUIRED, 0, &out->timestamp_ms) != WIRE_OK ||
+        wire_read_sign(&r, "trajectory", &out->trajectory) != WIRE_OK)
+        return -1;
+    return 0;
+}
+
+json_t *wire_encode_sensor_event(const struct sensor_event *event)
+{
+    struct builder b = { json_object(), false };
+    put(&b, "id", id_or_null(event->id));
+    put(&b, "doorway_id", id_or_null(event->doorway_id));
+    put(&b, "sensor_serial_number", id_or_null(event->sensor_serial));
+    put(&b, "timestamp", time_json(event->timestamp_ms));
+    put(&b, "trajectory", json_integer(event->trajectory));
+    return finish(&b);
+}
+
+/* --- websocket messages ------------------------------------------------------------------ */
+
+static int read_stream_payload(const struct wire_reader *p, struct space_event *out)
+{
+    if (wire_read_int(p, "count", WIRE_REQUIRED, 0, INT64_MAX, &out->count) != WIRE_OK ||
+        wire_read_sign(p, "direction", &out->direction) != WIRE_OK ||
+        wire_read_id(p, "event_id", WIRE_OPTIONAL, out->id, sizeof out->id) == WIRE_ERROR ||
+        wire_read_id(p, "space_id", WIRE_REQUIRED, out->space_id, sizeof out->space_id) !=
+            WIRE_OK ||
+        wire_read_time(p, "timestamp", WIRE_REQUIRED, 0, &out->timestamp_ms) != WIRE_OK)
+        return WIRE_ERROR;
+    out->count_present = true;
+    return WIRE_OK;
+}
+
+int wire_decode_stream_message(const char *text, size_t len, struct stream_message *out,
+                               struct wire_error *err)
+{
+    static const char what[] = "websocket message";
+    memset(out, 0, sizeof *out);
+    json_t *json = wire_json_parse(text, len, what, err);
+    if (!json)
+        return -1;
+    struct wire_reader r, payload;
+    int result = -1;
+    if (wire_reader_open(&r, json, what, err) == WIRE_OK &&
+        wire_read_object(&r, "payload", WIRE_REQUIRED, &payload) == WIRE_OK &&
+        wire_read_id(&payload, "type", WIRE_REQUIRED, out->type, sizeof out->type) == WIRE_OK &&
+        wire_read_id(&r, "request_id", WIRE_OPTIONAL, out->request_id, sizeof out->request_id) !=
+            WIRE_ERROR &&
+        wire_read_id(&r, "version", WIRE_OPTIONAL, out->version, sizeof out->version) !=
+            WIRE_ERROR) {
+        if (strcmp(out->type, "count") != 0)
+            result = WIRE_STREAM_OTHER;
+        else if (read_stream_payload(&payload, &out->payload) == WIRE_OK)
+            result = WIRE_STREAM_COUNT;
+    }
+    json_decref(json);
+    return result;
+}
+
+/* A bounded text writer: remembers overflow instead of checking every call. */
+struct text_out {
+    char *at;
+    size_t left;
+    bool overflow;
+};
+
+static void put_raw(struct text_out *o, const char *text, size_t len)
+{
+    if (o->overflow || len >= o->left) {
+        o->overflow = true;
+        return;
+    }
+    memcpy(o->at, text, len);
+    o->at += len;
+    o->left -= len;
+    *o->at = '\0';
+}
+
+static void put_text(struct text_out *o, const char *text)
+{
+    put_raw(o, text, strlen(text));
+}
+
+/* A JSON string literal, or null for "". */
+static void put_json_string(struct text_out *o, const char *text)
+{
+    if (!text[0]) {
+        put_text(o, "null");
+        return;
+    }
+    put_raw(o, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        char escaped[8];
+        if (*p == '"' || *p == '\\') {
+            escaped[0] = '\\';
+            escaped[1] = (char)*p;
+            put_raw(o, escaped, 2);
+        } else if (*p < 0x20) {
+            snprintf(escaped, sizeof escaped, "\\u%04x", *p);
+            put_raw(o, escaped, 6);
+        } else {
+            put_raw(o, (const char *)p, 1);
+        }
+    }
+    put_raw(o, "\"", 1);
+}
+
+int wire_encode_stream_message(const struct stream_message *message, char *out, size_t out_size)
+{
+    if (out_size == 0)
+        return -1;
+    const struct space_event *e = &message->payload;
+    struct text_out o = { out, out_size, false };
+    char number[32], timestamp[TIMEFMT_SIZE];
+    out[0] = '\0';
+    timefmt_format(e->timestamp_ms, timestamp, sizeof timestamp);
+
+    put_text(&o, "{\"payload\":{\"count\":");
+    if (e->count_present) {
+        snprintf(number, sizeof number, "%" PRId64, e->count);
+        put_text(&o, number);
+    } else {
+        put_text(&o, "null");
+    }
+    snprintf(number, sizeof number, "%d", e->direction);
+    put_text(&o, ",\"direction\":");
+    put_text(&o, number);
+    put_text(&o, ",\"event_id\":");
+    put_json_string(&o, e->id);
+    put_text(&o, ",\"space_id\":");
+    put_json_string(&o, e->space_id);
+    put_text(&o, ",\"timestamp\":");
+    put_json_string(&o, timestamp);
+    put_text(&o, ",\"type\":");
+    put_json_string(&o, message->type[0] ? message->type : "count");
+    put_text(&o, "},\"request_id\":");
+    put_json_string(&o, message->request_id);
+    put_text(&o, ",\"version\":");
+    put_json_string(&o, message->version[0] ? message->version : "v2");
+    put_text(&o, "}");
+    if (o.overflow) {
+        out[0] = '\0';
+        return -1;
+    }
+    return (int)(out_size - o.left);
+}
+
+/* --- POST /sockets ------------------------------------------------------------------------- */
+
+static bool is_websocket_url(const char *url)
+{
+    return strncasecmp(url, "ws://", 5) == 0 || strncasecmp(url, "wss://", 6) == 0;
+}
+
+int wire_decode_socket_reply(const json_t *json, struct wire_socket_reply *out,
+                             struct wire_error *err)
+{
+    out->url = NULL;
+    out->ttl_seconds = 0;
+    struct wire_reader r;
+    const char *url = NULL;
+    if (wire_reader_open(&r, json, "sockets reply", err) != WIRE_OK ||
+        wire_read_string(&r, "url", WIRE_REQUIRED, &url) != WIRE_OK ||
+        wire_read_int(&r, "ttl", WIRE_REQUIRED, 0, INT64_MAX, &out->ttl_seconds) != WIRE_OK)
+        return -1;
+    if (!is_websocket_url(url)) {
+        char safe[WIRE_SAFE_TEXT_SIZE];
+        wire_reader_fail(&r, "url", "expected a ws:// or wss:// URL, got \"%s\"",
+                         wire_safe_text(url, safe, sizeof safe));
+        return -1;
+    }
+    out->url = strdup(url);
+    if (!out->url)
+        return out_of_memory(&r);
+    return 0;
+}
+
+void wire_socket_reply_clear(struct wire_socket_reply *reply)
+{
+    free(reply->url);
+    reply->url = NULL;
+    reply->ttl_seconds = 0;
+}
+
+json_t *wire_encode_socket_reply(const char *url, int64_t ttl_seconds)
+{
+    struct builder b = { json_object(), false };
+    put(&b, "url", json_string(url));
+    put(&b, "ttl", json_integer(ttl_seconds));
+    return finish(&b);
+}
+
+/* --- webhook payloads --------------------------------------------------------------------- */
+
+/* Copies a name into a fixed buffer, cutting it on a character boundary. */
+static void copy_name(char *out, size_t out_size, const char *text)
+{
+    size_t len = strlen(text);
+    if (len >= out_size) {
+        len = out_size - 1;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(out, text, len);
+    out[len] = '\0';
+}
+
+int wire_decode_webhook_payload(const json_t *json, struct webhook_payload *out,
+                                struct wire_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct wire_reader r;
+    const char *organization_name = NULL;
+    struct space_event *e = &out->event;
+    if (wire_reader_open(&r, json, "webhook payload", err) != WIRE_OK ||
+        wire_read_time(&r, "timestamp", WIRE_REQUIRED, 0, &e->timestamp_ms) != WIRE_OK ||
+        wire_read_id(&r, "space_id", WIRE_REQUIRED, e->space_id, sizeof e->space_id) != WIRE_OK ||
+        wire_read_id(&r, "doorway_id", WIRE_OPTIONAL, e->doorway_id, sizeof e->doorway_id) ==
+            WIRE_ERROR ||
+        wire_read_id(&r, "organization_id", WIRE_OPTIONAL, out->organization_id,
+                     sizeof out->organization_id) == WIRE_ERROR ||
+        wire_read_string(&r, "organization_name", WIRE_OPTIONAL, &organization_name) ==
+            WIRE_ERROR ||
+        wire_read_sign(&r, "direction", &e->direction) != WIRE_OK ||
+        wire_read_int(&r, "count", WIRE_REQUIRED, 0, INT64_MAX, &e->count) != WIRE_OK)
+        return -1;
+    e->count_present = true;
+    if (organization_name)
+        copy_name(out->organization_name, sizeof out->organization_name, organization_name);
+    return 0;
+}
+
+json_t *wire_encode_webhook_payload(const struct webhook_payload *payload)
+{
+    const struct space_event *e = &payload->event;
+    struct builder b = { json_object(), false };
+    put(&b, "timestamp", time_json(e->timestamp_ms));
+    put(&b, "space_id", id_or_null(e->space_id));
+    put(&b, "doorway_id", id_or_null(e->doorway_id));
+    put(&b, "organization_id", id_or_null(payload->organization_id));
+    put(&b, "organization_name", id_or_null(payload->organization_name));
+    put(&b, "direction", json_integer(e->direction));
+    put(&b, "count", e->count_present ? json_integer(e->count) : json_null());
+    return finish(&b);
+}
