@@ -1,0 +1,89 @@
+/* main.c — options, then the mode: wiring only, the work is in the layers. */
+#include "config.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/safe.h"
+#include "core/site.h"
+#include "options.h"
+#include "ui/batch.h"
+#include "version.h"
+#include "wire/site_file.h"
+
+#ifndef OCCTOP_DATADIR
+#define OCCTOP_DATADIR "/usr/local/share/occtop"
+#endif
+
+static const char default_site_path[] = OCCTOP_DATADIR "/demo-campus.json";
+
+static bool locale_is_utf8(void)
+{
+    const char *codeset = nl_langinfo(CODESET);
+    return codeset && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+}
+
+/* Problems found in the site are warnings: the site is still shown, with
+ * the affected spaces marked. */
+static void report_problems(const struct site *site, const char *path)
+{
+    for (size_t i = 0; i < site->problem_count; i++)
+        fprintf(stderr, "occtop: warning: %s: %s\n", path, site->problems[i].message);
+}
+
+static int run_batch(const struct options *options)
+{
+    const char *path = options->site_path ? options->site_path : default_site_path;
+    struct site *site = site_new();
+    struct wire_error error;
+    if (!site) {
+        fprintf(stderr, "occtop: out of memory\n");
+        return EXIT_BAD_INPUT;
+    }
+    if (site_file_load(site, path, &error) != 0) {
+        fprintf(stderr, "occtop: %s\n", error.message);
+        site_free(site);
+        return EXIT_BAD_INPUT;
+    }
+    report_problems(site, options->site_path ? options->site_path : "demo site");
+
+    struct batch_options batch = {
+        .json = options->format == FORMAT_JSON,
+        .ascii = options->ascii || !locale_is_utf8(),
+        .warn_fraction = SAFE_DEFAULT_WARN_FRACTION,
+    };
+    int status = EXIT_OK;
+    if (batch_print_site(stdout, site, &batch) != 0) {
+        fprintf(stderr, "occtop: cannot write the output: %s\n", strerror(errno));
+        status = EXIT_BAD_INPUT;
+    }
+    site_free(site);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    struct options options;
+    char error[256];
+    if (options_parse(argc, argv, &options, error, sizeof error) != 0) {
+        fprintf(stderr, "occtop: %s\nTry 'occtop --help'.\n", error);
+        return EXIT_USAGE;
+    }
+    switch (options.mode) {
+    case MODE_HELP:
+        options_print_help(stdout);
+        return EXIT_OK;
+    case MODE_VERSION:
+        version_print(stdout);
+        return EXIT_OK;
+    case MODE_BATCH:
+        return run_batch(&options);
+    default:
+        return EXIT_USAGE;
+    }
+}

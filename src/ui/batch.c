@@ -1,0 +1,228 @@
+/* batch.c — the hierarchy as an indented table or as JSON. */
+#include "ui/batch.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "core/safe.h"
+#include "core/termtext.h"
+
+/* Deep hierarchies (real ones reach a dozen levels; hostile ones thousands)
+ * are indented up to this depth, then say their depth in words. */
+enum { MAX_INDENT_DEPTH = 16, NAME_COLUMNS_MAX = 48, NAME_COLUMNS_MIN = 20 };
+
+static const struct {
+    uint32_t flag;
+    const char *word;
+} mark_words[] = {
+    { SPACE_FLAG_DUPLICATE_ID, "dup-id" },
+    { SPACE_FLAG_ORPHAN, "orphan" },
+    { SPACE_FLAG_IN_CYCLE, "cycle" },
+    { SPACE_FLAG_BAD_PARENT, "bad-parent" },
+    { SPACE_FLAG_TOO_MANY_CHILDREN, "children" },
+    { SPACE_FLAG_BAD_LINK, "bad-link" },
+};
+
+void batch_marks(uint32_t flags, char *out, size_t out_size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof mark_words / sizeof mark_words[0]; i++) {
+        if (!(flags & mark_words[i].flag))
+            continue;
+        int wrote = snprintf(out + used, out_size - used, "%s%s", used ? "," : "",
+                             mark_words[i].word);
+        if (wrote < 0 || (size_t)wrote >= out_size - used)
+            break;
+        used += (size_t)wrote;
+    }
+}
+
+static const char *state_word(enum safe_state state)
+{
+    switch (state) {
+    case SAFE_STATE_OK: return "OK";
+    case SAFE_STATE_WARN: return "WARN";
+    case SAFE_STATE_UNSAFE: return "UNSAFE";
+    default: return "-";
+    }
+}
+
+/* The indented, sanitised name cell of one row. */
+static void name_cell(const struct space *s, int columns, unsigned text_flags, char *out,
+                      size_t out_size)
+{
+    int depth = s->depth;
+    int indent = 2 * (depth < MAX_INDENT_DEPTH ? depth : MAX_INDENT_DEPTH);
+    char prefix[48] = "";
+    if (depth > MAX_INDENT_DEPTH)
+        snprintf(prefix, sizeof prefix, "[depth %d] ", depth);
+    int prefix_width = (int)strlen(prefix);
+    int room = columns - indent - prefix_width;
+    if (room < 4)
+        room = 4;
+    memset(out, ' ', (size_t)indent);
+    memcpy(out + indent, prefix, (size_t)prefix_width + 1);
+    size_t used = (size_t)indent + (size_t)prefix_width;
+    termtext_sanitize_str(s->name ? s->name : s->id, out + used, out_size - used, room,
+                          text_flags);
+    termtext_pad(out, out_size, columns);
+}
+
+static int name_columns(const struct site *site)
+{
+    int widest = NAME_COLUMNS_MIN;
+    char cell[512];
+    for (site_index i = site->first_root; i != SITE_NONE; i = site_walk_next(site, i)) {
+        const struct space *s = &site->spaces[i];
+        int depth = s->depth < MAX_INDENT_DEPTH ? s->depth : MAX_INDENT_DEPTH;
+        int width = 2 * depth + termtext_sanitize_str(s->name ? s->name : s->id, cell,
+                                                      sizeof cell, NAME_COLUMNS_MAX, 0);
+        if (s->depth > MAX_INDENT_DEPTH)
+            width += 16;
+        if (width > widest)
+            widest = width;
+    }
+    return widest < NAME_COLUMNS_MAX ? widest : NAME_COLUMNS_MAX;
+}
+
+static void format_optional(optional_int value, char *out, size_t out_size)
+{
+    if (value.present)
+        snprintf(out, out_size, "%" PRId64, value.value);
+    else
+        snprintf(out, out_size, "-");
+}
+
+static void utilization_cell(const struct space *s, char *out, size_t out_size)
+{
+    if (s->capacity.present && s->capacity.value > 0)
+        snprintf(out, out_size, "%.0f%%", 100.0 * (double)s->current_count /
+                                              (double)s->capacity.value);
+    else
+        snprintf(out, out_size, "-");
+}
+
+struct totals {
+    size_t unsafe, warn;
+};
+
+static int print_text(FILE *out, const struct site *site, const struct batch_options *options)
+{
+    unsigned text_flags = options->ascii ? TERMTEXT_ASCII : 0;
+    int columns = name_columns(site);
+    char cell[1024], site_name[256];
+    struct totals totals = { 0, 0 };
+
+    termtext_sanitize_str(site->name ? site->name : "(unnamed site)", site_name,
+                          sizeof site_name, 60, text_flags);
+    fprintf(out, "%s: %zu spaces, %zu doorways, %zu sensors\n", site_name, site->space_count,
+            site->doorway_count, site->sensor_count);
+    snprintf(cell, sizeof cell, "NAME");
+    termtext_pad(cell, sizeof cell, columns);
+    fprintf(out, "%s  %-8s %6s %6s %5s  %-6s %6s  %s\n", cell, "TYPE", "COUNT", "CAP", "UTIL",
+            "STATE", "LIMIT", "MARKS");
+
+    for (site_index i = site->first_root; i != SITE_NONE; i = site_walk_next(site, i)) {
+        const struct space *s = &site->spaces[i];
+        char capacity[24], utilization[16], limit_text[24], marks[96];
+        struct safe_limit limit = safe_limit_of(s);
+        enum safe_state state = safe_state_for(limit, s->current_count, options->warn_fraction);
+        totals.unsafe += state == SAFE_STATE_UNSAFE;
+        totals.warn += state == SAFE_STATE_WARN;
+
+        name_cell(s, columns, text_flags, cell, sizeof cell);
+        format_optional(s->capacity, capacity, sizeof capacity);
+        utilization_cell(s, utilization, sizeof utilization);
+        format_optional((optional_int){ limit.present, limit.max_safe_count }, limit_text,
+                        sizeof limit_text);
+        batch_marks(s->flags, marks, sizeof marks);
+        fprintf(out, "%s  %-8s %6" PRId64 " %6s %5s  %-6s %6s%s%s\n", cell,
+                space_type_name(s->type), s->current_count, capacity, utilization,
+                state_word(state), limit_text, marks[0] ? "  " : "", marks);
+    }
+    fprintf(out, "%zu unsafe, %zu in warning, %zu problem%s\n", totals.unsafe, totals.warn,
+            site->problem_count, site->problem_count == 1 ? "" : "s");
+    return 0;
+}
+
+static json_t *optional_json(optional_int value)
+{
+    return value.present ? json_integer(value.value) : json_null();
+}
+
+static json_t *space_row(const struct site *site, const struct space *s, double warn_fraction)
+{
+    struct safe_limit limit = safe_limit_of(s);
+    enum safe_state state = safe_state_for(limit, s->current_count, warn_fraction);
+    json_t *marks = json_array();
+    for (size_t m = 0; m < sizeof mark_words / sizeof mark_words[0]; m++)
+        if (s->flags & mark_words[m].flag)
+            json_array_append_new(marks, json_string(mark_words[m].word));
+    json_t *utilization = s->capacity.present && s->capacity.value > 0
+        ? json_real((double)s->current_count / (double)s->capacity.value) : json_null();
+    const char *parent_id = s->parent != SITE_NONE ? site->spaces[s->parent].id : NULL;
+    return json_pack("{s:s?, s:s?, s:s, s:s?, s:i, s:I, s:o, s:o, s:s, s:o, s:s?, s:o}",
+                     "id", s->id, "name", s->name, "type", space_type_name(s->type),
+                     "parent_id", parent_id, "depth", (int)s->depth,
+                     "count", (json_int_t)s->current_count, "capacity",
+                     optional_json(s->capacity), "utilization", utilization, "safe_state",
+                     safe_state_name(state), "safe_limit",
+                     optional_json((optional_int){ limit.present, limit.max_safe_count }),
+                     "safe_threshold_mode", safe_mode_name(s->safe_mode), "marks", marks);
+}
+
+static const char *problem_kind_name(enum site_problem_kind kind)
+{
+    static const char *const names[] = {
+        [SITE_PROBLEM_DUPLICATE_ID] = "duplicate_id",
+        [SITE_PROBLEM_MISSING_PARENT] = "missing_parent",
+        [SITE_PROBLEM_PARENT_CYCLE] = "parent_cycle",
+        [SITE_PROBLEM_BAD_PARENT_TYPE] = "bad_parent_type",
+        [SITE_PROBLEM_TOO_MANY_CHILD_SPACES] = "too_many_child_spaces",
+        [SITE_PROBLEM_UNKNOWN_DOORWAY] = "unknown_doorway",
+        [SITE_PROBLEM_UNKNOWN_SPACE] = "unknown_space",
+        [SITE_PROBLEM_UNKNOWN_COMPONENT] = "unknown_component",
+        [SITE_PROBLEM_LINK_CONFLICT] = "link_conflict",
+        [SITE_PROBLEM_UNKNOWN_SENSOR_DOORWAY] = "unknown_sensor_doorway",
+        [SITE_PROBLEM_SENSOR_WITHOUT_SERIAL] = "sensor_without_serial",
+    };
+    return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "unknown";
+}
+
+static int print_json(FILE *out, const struct site *site, const struct batch_options *options)
+{
+    json_t *spaces = json_array(), *problems = json_array();
+    for (site_index i = site->first_root; i != SITE_NONE; i = site_walk_next(site, i))
+        json_array_append_new(spaces, space_row(site, &site->spaces[i], options->warn_fraction));
+    for (size_t p = 0; p < site->problem_count; p++) {
+        const struct site_problem *problem = &site->problems[p];
+        json_array_append_new(problems,
+                              json_pack("{s:s, s:s?, s:s?, s:s}", "kind",
+                                        problem_kind_name(problem->kind), "id", problem->id,
+                                        "other_id", problem->other_id, "message",
+                                        problem->message));
+    }
+    json_t *root = json_pack("{s:s?, s:o, s:o}", "site", site->name, "spaces", spaces,
+                             "problems", problems);
+    if (!root) {
+        errno = ENOMEM;
+        return -1;
+    }
+    /* ASCII escapes keep C1 controls and bidi overrides out of a terminal. */
+    int failed = json_dumpf(root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (failed == 0)
+        fputc('\n', out);
+    return failed ? -1 : 0;
+}
+
+int batch_print_site(FILE *out, const struct site *site, const struct batch_options *options)
+{
+    int status = options->json ? print_json(out, site, options) : print_text(out, site, options);
+    if (fflush(out) != 0 || ferror(out))
+        return -1;
+    return status;
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# The command line: help, version, and one clear line for each mistake.
+. "$(dirname "$0")/lib.sh"
+
+run --help
+check "--help exits 0" [ "$status" -eq 0 ]
+check "--help shows the usage" grep -q '^Usage: occtop' "$work/out"
+check "--help names --batch and --site" grep -q -- '--site FILE' "$work/out"
+run -h
+check "-h is --help" grep -q '^Usage: occtop' "$work/out"
+
+run --version
+check "--version exits 0" [ "$status" -eq 0 ]
+check "--version names occtop and its version" grep -qE '^occtop [0-9]+\.[0-9]+\.[0-9]+$' "$work/out"
+check "--version lists the libraries at run time" \
+    grep -qE '^libraries: ncurses [0-9].*libwebsockets [0-9].*libcurl [0-9].*jansson [0-9]' "$work/out"
+
+usage_error() { # WHAT EXPECTED-TEXT ARGS...
+    what=$1 expected=$2
+    shift 2
+    run "$@"
+    check "$what: exit status 2" [ "$status" -eq 2 ]
+    check "$what: names the problem" grep -q -- "$expected" "$work/err"
+    check "$what: nothing on stdout" [ ! -s "$work/out" ]
+    check "$what: no control bytes on stderr" no_control "$work/err"
+}
+usage_error "unknown option" "unknown option: --frobnicate" --frobnicate
+usage_error "bad format" "--format takes text or json, not: xml" --batch --format xml
+usage_error "no mode" "no mode given" --site x.json
+usage_error "missing value" "option needs a value: --site" --batch --site
+usage_error "stray argument" "unexpected argument: extra" --batch extra
+usage_error "escape sequence in an option" "unknown option" "--$(printf '\033')]0;pwned$(printf '\007')"
+finish
