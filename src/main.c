@@ -11,6 +11,7 @@
 #include "core/safe.h"
 #include "core/site.h"
 #include "options.h"
+#include "replay.h"
 #include "ui/batch.h"
 #include "version.h"
 #include "wire/site_file.h"
@@ -37,7 +38,7 @@ static void report_problems(const struct site *site, const char *path)
 
 static int run_batch(const struct options *options)
 {
-    const char *path = options->site_path ? options->site_path : default_site_path;
+    const char *path = options->site_path;
     struct site *site = site_new();
     struct wire_error error;
     if (!site) {
@@ -49,11 +50,11 @@ static int run_batch(const struct options *options)
         site_free(site);
         return EXIT_BAD_INPUT;
     }
-    report_problems(site, options->site_path ? options->site_path : "demo site");
+    report_problems(site, path);
 
     struct batch_options batch = {
         .json = options->format == FORMAT_JSON,
-        .ascii = options->ascii || !locale_is_utf8(),
+        .ascii = options->ascii,
         .warn_fraction = SAFE_DEFAULT_WARN_FRACTION,
     };
     int status = EXIT_OK;
@@ -74,6 +75,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "occtop: %s\nTry 'occtop --help'.\n", error);
         return EXIT_USAGE;
     }
+    if (!locale_is_utf8())
+        options.ascii = true;
+    if (!options.site_path)
+        options.site_path = default_site_path;
     switch (options.mode) {
     case MODE_HELP:
         options_print_help(stdout);
@@ -83,6 +88,8 @@ int main(int argc, char **argv)
         return EXIT_OK;
     case MODE_BATCH:
         return run_batch(&options);
+    case MODE_REPLAY:
+        return replay_run(&options);
     default:
         return EXIT_USAGE;
     }

@@ -5,12 +5,15 @@
 #include <string.h>
 
 #include "core/termtext.h"
+#include "core/timefmt.h"
 
-enum { OPT_FORMAT = 256, OPT_ASCII, OPT_BATCH, OPT_SITE };
+enum { OPT_FORMAT = 256, OPT_ASCII, OPT_BATCH, OPT_SITE, OPT_REPLAY, OPT_AT };
 
 static const struct option long_options[] = {
     { "batch", no_argument, NULL, OPT_BATCH },
     { "site", required_argument, NULL, OPT_SITE },
+    { "replay", required_argument, NULL, OPT_REPLAY },
+    { "at", required_argument, NULL, OPT_AT },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "ascii", no_argument, NULL, OPT_ASCII },
     { "help", no_argument, NULL, 'h' },
@@ -21,17 +24,23 @@ static const struct option long_options[] = {
 void options_print_help(FILE *out)
 {
     fputs("Usage: occtop --batch [--site FILE] [--format text|json] [--ascii]\n"
+          "       occtop --replay LOG --batch [--site FILE] [--at TIME] [--format text|json]\n"
           "       occtop --help | --version\n"
           "\n"
           "Live occupancy monitor for Density people counters.\n"
           "\n"
           "Modes:\n"
           "  --batch            print the site's hierarchy once, as a table, and exit\n"
+          "  --replay LOG       count a raw sensor log (CSV with a header, or JSON lines\n"
+          "                     of sensor events) through the counting engine, from\n"
+          "                     empty spaces, and print the counts (with --batch)\n"
           "\n"
           "Options:\n"
           "  --site FILE        site file to load (spaces, doorways and sensors in the\n"
           "                     Density API's JSON shapes; default: the demo campus)\n"
-          "  --format FORMAT    batch output: text (default) or json\n"
+          "  --at TIME          with --replay: the counts as of this ISO 8601 time\n"
+          "  --format FORMAT    batch output: text (default) or json (with --replay, the\n"
+          "                     per-space counts, clamps and hourly history)\n"
           "  --ascii            write only ASCII (automatic when the locale is not UTF-8)\n"
           "  -h, --help         show this help and exit\n"
           "  -V, --version      show the version and the libraries in use, and exit\n"
@@ -60,6 +69,15 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
         case 'V': out->mode = MODE_VERSION; return 0;
         case OPT_BATCH: out->mode = MODE_BATCH; break;
         case OPT_SITE: out->site_path = optarg; break;
+        case OPT_REPLAY: out->replay_path = optarg; break;
+        case OPT_AT:
+            if (!timefmt_parse(optarg, &out->at_ms, 0)) {
+                set_error(error, error_size,
+                          "--at takes an ISO 8601 time like 2024-05-01T12:00:00Z, not", optarg);
+                return -1;
+            }
+            out->has_at = true;
+            break;
         case OPT_ASCII: out->ascii = true; break;
         case OPT_FORMAT:
             if (strcmp(optarg, "text") == 0) {
@@ -81,6 +99,17 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
     }
     if (optind < argc) {
         set_error(error, error_size, "unexpected argument", argv[optind]);
+        return -1;
+    }
+    if (out->replay_path) {
+        if (out->mode != MODE_BATCH) {
+            set_error(error, error_size, "--replay needs --batch (the interactive monitor is "
+                      "not part of this version)", NULL);
+            return -1;
+        }
+        out->mode = MODE_REPLAY;
+    } else if (out->has_at) {
+        set_error(error, error_size, "--at goes with --replay", NULL);
         return -1;
     }
     if (out->mode == MODE_NONE) {

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum occtop_mode {
@@ -11,6 +12,7 @@ enum occtop_mode {
     MODE_HELP,
     MODE_VERSION,
     MODE_BATCH,
+    MODE_REPLAY, /* --replay FILE --batch */
 };
 
 enum output_format {
@@ -20,9 +22,12 @@ enum output_format {
 
 struct options {
     enum occtop_mode mode;
-    const char *site_path; /* NULL: the installed demo site */
+    const char *site_path;   /* NULL: the installed demo site */
+    const char *replay_path; /* --replay FILE */
+    bool has_at;
+    int64_t at_ms;           /* --at TIMESTAMP */
     enum output_format format;
-    bool ascii;
+    bool ascii;              /* --ascii, or a locale that is not UTF-8 */
 };
 
 /* Exit statuses (documented in occtop(1)). */

@@ -6,7 +6,9 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "core/analytics.h"
 #include "core/safe.h"
+#include "core/timefmt.h"
 #include "core/termtext.h"
 
 /* Deep hierarchies (real ones reach a dozen levels; hostile ones thousands)
@@ -217,6 +219,124 @@ static int print_json(FILE *out, const struct site *site, const struct batch_opt
     if (failed == 0)
         fputc('\n', out);
     return failed ? -1 : 0;
+}
+
+void batch_replay_summary(const struct batch_replay *replay, char *out, size_t out_size)
+{
+    int used = snprintf(out, out_size,
+                        "rows read %" PRIu64 ", events applied %" PRIu64
+                        ", duplicates dropped %" PRIu64 ", rows rejected %" PRIu64
+                        ", clamps %" PRIu64,
+                        replay->rows, replay->applied, replay->duplicates, replay->rejected,
+                        replay->clamps);
+    if (replay->has_at && used > 0 && (size_t)used < out_size)
+        snprintf(out + used, out_size - used, ", after --at %" PRIu64, replay->after_at);
+}
+
+/* Hourly samples of a space's history over the replayed span. */
+static json_t *history_json(const struct batch_replay *replay, site_index space,
+                            const struct space *s)
+{
+    json_t *samples = json_array();
+    const struct history *history = engine_history(replay->engine, space);
+    if (!replay->has_events || !history || history->used == 0)
+        return samples;
+    int64_t hour = 3600000;
+    int64_t end = (replay->has_at ? replay->at_ms : replay->last_ms) + 1;
+    int64_t start = replay->first_ms - (replay->first_ms % hour + hour) % hour;
+    int64_t oldest = history_oldest(history) * 60000;
+    if (start < oldest) /* older than the history kept: leave it out */
+        start = oldest - (oldest % hour + hour) % hour;
+    struct analytics_space subject = {
+        .history = history,
+        .current_count = engine_count(replay->engine, space),
+        .capacity = s->capacity,
+        .target_capacity = s->target_capacity,
+    };
+    struct analytics_query query = { .start_ms = start, .end_ms = end,
+                                     .interval = ANALYTICS_1H, .max_samples = 100000 };
+    struct count_page page;
+    count_page_init(&page);
+    if (analytics_counts(&subject, &query, &page) == ANALYTICS_OK) {
+        for (size_t i = 0; i < page.sample_count; i++) {
+            const struct count_sample *c = &page.samples[i];
+            char when[TIMEFMT_SIZE];
+            timefmt_format(c->timestamp_ms, when, sizeof when);
+            json_array_append_new(samples, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}",
+                "timestamp", when, "count", (json_int_t)c->count,
+                "min", (json_int_t)c->analytics.min, "max", (json_int_t)c->analytics.max,
+                "entrances", (json_int_t)c->analytics.entrances,
+                "exits", (json_int_t)c->analytics.exits));
+        }
+    }
+    count_page_clear(&page);
+    return samples;
+}
+
+static json_t *time_or_null(bool present, int64_t ms)
+{
+    char text[TIMEFMT_SIZE];
+    if (!present)
+        return json_null();
+    timefmt_format(ms, text, sizeof text);
+    return json_string(text);
+}
+
+static int print_replay_json(FILE *out, const struct site *site,
+                             const struct batch_replay *replay,
+                             const struct batch_options *options)
+{
+    json_t *spaces = json_array();
+    for (site_index i = site->first_root; i != SITE_NONE; i = site_walk_next(site, i)) {
+        json_t *row = space_row(site, &site->spaces[i], options->warn_fraction);
+        json_object_set_new(row, "clamps",
+                            json_integer((json_int_t)engine_clamps(replay->engine, i)));
+        json_object_set_new(row, "history", history_json(replay, i, &site->spaces[i]));
+        json_array_append_new(spaces, row);
+    }
+    json_t *summary = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+        "rows_read", (json_int_t)replay->rows, "events_applied", (json_int_t)replay->applied,
+        "duplicates_dropped", (json_int_t)replay->duplicates,
+        "rows_rejected", (json_int_t)replay->rejected,
+        "after_at", (json_int_t)replay->after_at, "clamps", (json_int_t)replay->clamps);
+    json_t *root = json_pack("{s:s?, s:{s:s, s:s, s:o, s:o, s:o}, s:o, s:o}",
+        "site", site->name,
+        "replay", "file", replay->file, "format", replay->format,
+        "first_event", time_or_null(replay->has_events, replay->first_ms),
+        "last_event", time_or_null(replay->has_events, replay->last_ms),
+        "at", time_or_null(replay->has_at, replay->at_ms),
+        "summary", summary, "spaces", spaces);
+    if (!root) {
+        errno = EINVAL;
+        return -1;
+    }
+    int failed = json_dumpf(root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (failed == 0)
+        fputc('\n', out);
+    return failed ? -1 : 0;
+}
+
+int batch_print_replay(FILE *out, const struct site *site, const struct batch_replay *replay,
+                       const struct batch_options *options)
+{
+    int status;
+    if (options->json) {
+        status = print_replay_json(out, site, replay, options);
+    } else {
+        char line[256], first[TIMEFMT_SIZE], last[TIMEFMT_SIZE];
+        status = print_text(out, site, options);
+        batch_replay_summary(replay, line, sizeof line);
+        fprintf(out, "replay: %s\n", line);
+        if (replay->has_events) {
+            timefmt_format(replay->first_ms, first, sizeof first);
+            timefmt_format(replay->has_at ? replay->at_ms : replay->last_ms, last, sizeof last);
+            fprintf(out, "replay: events from %s, counts as of %s\n", first, last);
+        }
+    }
+    if (fflush(out) != 0 || ferror(out))
+        return -1;
+    return status;
 }
 
 int batch_print_site(FILE *out, const struct site *site, const struct batch_options *options)
