@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/idmap.h"
 
 enum { MS_PER_MINUTE = 60000, MS_PER_SECOND = 1000, SECONDS_PER_DAY = 86400 };
@@ -201,15 +202,10 @@ static void id_memory_add(struct id_memory *memory, uint64_t key)
 
 static int32_t add_sensor(struct engine *engine, const char *serial)
 {
-    if (engine->sensor_count == engine->sensor_capacity) {
-        size_t capacity = engine->sensor_capacity ? engine->sensor_capacity * 2 : 16;
-        struct engine_sensor *grown = realloc(engine->sensors, capacity * sizeof *grown);
-        if (!grown)
-            return -1;
-        engine->sensors = grown;
-        engine->sensor_capacity = capacity;
-        /* The serial map borrows the strings, which did not move. */
-    }
+    /* The serial map borrows the strings, which do not move with the array. */
+    if (grow_reserve((void **)&engine->sensors, &engine->sensor_capacity,
+                     engine->sensor_count + 1, sizeof *engine->sensors) != 0)
+        return -1;
     struct engine_sensor *s = &engine->sensors[engine->sensor_count];
     memset(s, 0, sizeof *s);
     s->newest_ms = INT64_MIN;
@@ -912,6 +908,22 @@ void engine_set_count(struct engine *engine, site_index space, int64_t count,
     for (uint32_t k = 0; k < sp->aggregate_count; k++)
         change_space(engine, engine->aggregate_refs[sp->first_aggregate + k], timestamp_ms,
                      minute, 0, delta, -1, -1);
+}
+
+void engine_update_space(struct engine *engine, site_index space, const struct tz_zone *zone)
+{
+    if (space < 0 || (size_t)space >= engine->space_count)
+        return;
+    const struct space *s = &engine->site->spaces[space];
+    struct engine_space *sp = &engine->spaces[space];
+    sp->limit = safe_limit_of(s);
+    sp->warn_from = warn_threshold(sp->limit, engine->config.warn_fraction);
+    sp->daily_reset_second = s->daily_reset_minute * 60;
+    sp->zone = zone ? zone : engine->utc;
+    sp->next_reset_ms = next_reset_after(sp, engine->now_ms);
+    if (sp->next_reset_ms < engine->next_any_reset_ms)
+        engine->next_any_reset_ms = sp->next_reset_ms;
+    check_safe(engine, space, engine->now_ms);
 }
 
 /* --- reading ------------------------------------------------------------------------------ */

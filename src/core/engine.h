@@ -122,6 +122,11 @@ int engine_set_doorway_sensor(struct engine *engine, site_index doorway, const c
 void engine_set_count(struct engine *engine, site_index space, int64_t count,
                       int64_t timestamp_ms);
 
+/* Re-reads a space's safe threshold, daily reset and zone from the site
+ * (after an edit such as PUT /spaces/:id/).  The count is kept; a changed
+ * threshold may change the safe state, told to the sink at the engine's now. */
+void engine_update_space(struct engine *engine, site_index space, const struct tz_zone *zone);
+
 int64_t engine_now(const struct engine *engine);
 int64_t engine_count(const struct engine *engine, site_index space);
 uint64_t engine_clamps(const struct engine *engine, site_index space);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/grow.h"
 #include "core/termtext.h"
 
 enum { DEFAULT_DAILY_RESET_MINUTE = 4 * 60 };
@@ -17,25 +18,6 @@ enum { DEFAULT_DAILY_RESET_MINUTE = 4 * 60 };
 static char *copy_string(const char *text)
 {
     return text ? strdup(text) : NULL;
-}
-
-/* Grows *array so that it holds at least `needed` elements of `size` bytes. */
-static int reserve(void **array, size_t *capacity, size_t needed, size_t size)
-{
-    if (needed <= *capacity)
-        return 0;
-    size_t grown = *capacity ? *capacity : 8;
-    while (grown < needed) {
-        if (grown > SIZE_MAX / 2 / size)
-            return -1;
-        grown *= 2;
-    }
-    void *bigger = realloc(*array, grown * size);
-    if (!bigger)
-        return -1;
-    *array = bigger;
-    *capacity = grown;
-    return 0;
 }
 
 static void free_refs(struct named_ref *refs, size_t count)
@@ -311,8 +293,8 @@ void site_free(struct site *site)
 
 int site_take_space(struct site *site, struct space *space)
 {
-    if (reserve((void **)&site->spaces, &site->space_capacity, site->space_count + 1,
-                sizeof *site->spaces) != 0) {
+    if (grow_reserve((void **)&site->spaces, &site->space_capacity, site->space_count + 1,
+                     sizeof *site->spaces) != 0) {
         space_clear(space);
         return -1;
     }
@@ -323,8 +305,8 @@ int site_take_space(struct site *site, struct space *space)
 
 int site_take_doorway(struct site *site, struct doorway *doorway)
 {
-    if (reserve((void **)&site->doorways, &site->doorway_capacity, site->doorway_count + 1,
-                sizeof *site->doorways) != 0) {
+    if (grow_reserve((void **)&site->doorways, &site->doorway_capacity, site->doorway_count + 1,
+                     sizeof *site->doorways) != 0) {
         doorway_clear(doorway);
         return -1;
     }
@@ -335,8 +317,8 @@ int site_take_doorway(struct site *site, struct doorway *doorway)
 
 int site_take_sensor(struct site *site, struct sensor *sensor)
 {
-    if (reserve((void **)&site->sensors, &site->sensor_capacity, site->sensor_count + 1,
-                sizeof *site->sensors) != 0) {
+    if (grow_reserve((void **)&site->sensors, &site->sensor_capacity, site->sensor_count + 1,
+                     sizeof *site->sensors) != 0) {
         sensor_clear(sensor);
         return -1;
     }
@@ -349,8 +331,8 @@ int site_add_link(struct site *site, const char *link_id, const char *space_id,
                   const char *doorway_id, int placement,
                   const char *space_name, const char *doorway_name)
 {
-    if (reserve((void **)&site->links, &site->link_capacity, site->link_count + 1,
-                sizeof *site->links) != 0)
+    if (grow_reserve((void **)&site->links, &site->link_capacity, site->link_count + 1,
+                     sizeof *site->links) != 0)
         return -1;
     struct link l = {
         .id = copy_string(link_id),
@@ -436,8 +418,8 @@ static int add_problem(struct site *site, enum site_problem_kind kind, const cha
 static int add_problem(struct site *site, enum site_problem_kind kind, const char *id,
                        const char *other_id, const char *format, ...)
 {
-    if (reserve((void **)&site->problems, &site->problem_capacity, site->problem_count + 1,
-                sizeof *site->problems) != 0)
+    if (grow_reserve((void **)&site->problems, &site->problem_capacity, site->problem_count + 1,
+                     sizeof *site->problems) != 0)
         return -1;
     char message[1024];
     va_list args;

@@ -810,15 +810,6 @@ static bool parse_into(struct parser *p, struct tz_zone *zone)
     return read_footer(p, block_at + (size_t)block_size(&second, 8), zone);
 }
 
-static char *copy_name(const char *name)
-{
-    size_t n = strlen(name) + 1;
-    char *copy = malloc(n);
-    if (copy)
-        memcpy(copy, name, n);
-    return copy;
-}
-
 struct tz_zone *tz_parse(const unsigned char *data, size_t len, const char *name, char *error,
                          size_t error_size)
 {
@@ -841,7 +832,7 @@ struct tz_zone *tz_parse(const unsigned char *data, size_t len, const char *name
         tz_free(zone);
         return NULL;
     }
-    if (name && !(zone->name = copy_name(name))) {
+    if (name && !(zone->name = strdup(name))) {
         fail(&p, "out of memory");
         tz_free(zone);
         return NULL;

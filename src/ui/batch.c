@@ -194,6 +194,17 @@ static const char *problem_kind_name(enum site_problem_kind kind)
     return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "unknown";
 }
 
+/* Writes root (taken over) as indented JSON and a newline.  ASCII escapes
+ * keep C1 controls and bidi overrides out of a terminal. */
+static int dump_json(FILE *out, json_t *root)
+{
+    int failed = json_dumpf(root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (failed == 0)
+        fputc('\n', out);
+    return failed ? -1 : 0;
+}
+
 static int print_json(FILE *out, const struct site *site, const struct batch_options *options)
 {
     json_t *spaces = json_array(), *problems = json_array();
@@ -213,12 +224,7 @@ static int print_json(FILE *out, const struct site *site, const struct batch_opt
         errno = ENOMEM;
         return -1;
     }
-    /* ASCII escapes keep C1 controls and bidi overrides out of a terminal. */
-    int failed = json_dumpf(root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (failed == 0)
-        fputc('\n', out);
-    return failed ? -1 : 0;
+    return dump_json(out, root);
 }
 
 void batch_replay_summary(const struct batch_replay *replay, char *out, size_t out_size)
@@ -310,11 +316,7 @@ static int print_replay_json(FILE *out, const struct site *site,
         errno = EINVAL;
         return -1;
     }
-    int failed = json_dumpf(root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (failed == 0)
-        fputc('\n', out);
-    return failed ? -1 : 0;
+    return dump_json(out, root);
 }
 
 int batch_print_replay(FILE *out, const struct site *site, const struct batch_replay *replay,

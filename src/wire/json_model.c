@@ -41,18 +41,12 @@ static int read_object_id(const struct wire_reader *r, const char *field, unsign
     return status;
 }
 
-static int out_of_memory(const struct wire_reader *r)
-{
-    wire_error_set(r->err, "%s: out of memory", r->what);
-    return WIRE_ERROR;
-}
-
 static int copy_into(const struct wire_reader *r, const char *text, char **out)
 {
     free(*out);
     *out = text ? strdup(text) : NULL;
     if (text && !*out)
-        return out_of_memory(r);
+        return wire_reader_out_of_memory(r);
     return WIRE_OK;
 }
 
@@ -128,7 +122,7 @@ static int read_named_refs(const struct wire_reader *r, const char *field,
     size_t count = json_array_size(array);
     struct named_ref *refs = calloc(count, sizeof *refs);
     if (!refs)
-        return out_of_memory(r);
+        return wire_reader_out_of_memory(r);
     /* Handed over at once so that the owner's clear() frees a partial list. */
     *out = refs;
     *out_count = count;
@@ -182,7 +176,7 @@ static int read_pending_links(const struct wire_reader *r, const char *field,
     size_t count = json_array_size(array);
     struct pending_link *links = calloc(count, sizeof *links);
     if (!links)
-        return out_of_memory(r);
+        return wire_reader_out_of_memory(r);
     *out = links;
     *out_count = count;
     for (size_t i = 0; i < count; i++) {
@@ -373,7 +367,7 @@ static int read_component_spaces(const struct wire_reader *r, struct space *s)
                                                          : wire_json_type_name(item));
         }
         if (string_list_add(&s->component_space_ids, id) != 0)
-            return out_of_memory(r);
+            return wire_reader_out_of_memory(r);
     }
     return WIRE_OK;
 }
@@ -387,7 +381,7 @@ static int read_space_time_segments(const struct wire_reader *r, struct space *s
     size_t count = json_array_size(array);
     s->time_segments = calloc(count, sizeof *s->time_segments);
     if (!s->time_segments)
-        return out_of_memory(r);
+        return wire_reader_out_of_memory(r);
     s->time_segment_count = count;
     for (size_t i = 0; i < count; i++) {
         struct wire_reader item;
@@ -439,10 +433,10 @@ int wire_decode_space_at(struct site *site, const json_t *json, const char *labe
         const struct pending_link *l = &links[i];
         if (site_add_link(site, l->link_id, id, l->other_id, l->placement, s.name,
                           l->other_name) != 0)
-            status = out_of_memory(&r);
+            status = wire_reader_out_of_memory(&r);
     }
     if (status == WIRE_OK && site_take_space(site, &s) != 0)
-        status = out_of_memory(&r);
+        status = wire_reader_out_of_memory(&r);
     if (status != WIRE_OK) {
         take_back_links(site, links_before);
         space_clear(&s);
@@ -507,10 +501,10 @@ int wire_decode_doorway_at(struct site *site, const json_t *json, const char *la
         const struct pending_link *l = &links[i];
         if (site_add_link(site, l->link_id, l->other_id, id, l->placement, l->other_name,
                           d.name) != 0)
-            status = out_of_memory(&r);
+            status = wire_reader_out_of_memory(&r);
     }
     if (status == WIRE_OK && site_take_doorway(site, &d) != 0)
-        status = out_of_memory(&r);
+        status = wire_reader_out_of_memory(&r);
     if (status != WIRE_OK) {
         take_back_links(site, links_before);
         doorway_clear(&d);
@@ -571,7 +565,7 @@ int wire_decode_sensor_at(struct site *site, const json_t *json, const char *lab
     if (status == WIRE_OK)
         status = read_sensor(&r, &s);
     if (status == WIRE_OK && site_take_sensor(site, &s) != 0)
-        status = out_of_memory(&r);
+        status = wire_reader_out_of_memory(&r);
     if (status != WIRE_OK)
         sensor_clear(&s);
     return status == WIRE_OK ? 0 : -1;
@@ -617,42 +611,9 @@ int wire_decode_page(const json_t *json, const char *what, struct wire_page *pag
 
 /* --- encoding ---------------------------------------------------------------------------- */
 
-/* Sets keys one after the other and remembers whether any failed, so that an
- * encoder checks once at the end.  Values are taken over, as json_object_set_new
- * does, even when obj is NULL or value is NULL (allocation failures). */
-struct builder {
-    json_t *obj;
-    bool failed;
-};
-
-static void put(struct builder *b, const char *key, json_t *value)
-{
-    if (!value || json_object_set_new(b->obj, key, value) != 0)
-        b->failed = true;
-}
-
-static json_t *finish(struct builder *b)
-{
-    if (b->failed) {
-        json_decref(b->obj);
-        return NULL;
-    }
-    return b->obj;
-}
-
 static json_t *text_or_null(const char *text)
 {
     return text ? json_string(text) : json_null();
-}
-
-static json_t *int_or_null(optional_int value)
-{
-    return value.present ? json_integer(value.value) : json_null();
-}
-
-static json_t *real_or_null(optional_real value)
-{
-    return value.present ? json_real(value.value) : json_null();
 }
 
 /* json_array_append_new takes `item` over even when it fails. */
@@ -663,10 +624,10 @@ static bool append(json_t *array, json_t *item)
 
 static json_t *named_ref_json(const char *id, const char *name)
 {
-    struct builder b = { json_object(), false };
-    put(&b, "id", text_or_null(id));
-    put(&b, "name", text_or_null(name));
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "id", text_or_null(id));
+    wire_builder_put(&b, "name", text_or_null(name));
+    return wire_builder_finish(&b);
 }
 
 static json_t *string_list_json(const struct string_list *list)
@@ -742,13 +703,13 @@ static json_t *time_segments_json(const struct space *s)
     json_t *array = json_array();
     for (size_t i = 0; array && i < s->time_segment_count; i++) {
         const struct time_segment *t = &s->time_segments[i];
-        struct builder b = { json_object(), false };
-        put(&b, "id", text_or_null(t->id));
-        put(&b, "name", text_or_null(t->name));
-        put(&b, "start", clock_json(t->start_second, true));
-        put(&b, "end", clock_json(t->end_second, true));
-        put(&b, "days", days_json(t->days));
-        if (!append(array, finish(&b))) {
+        struct wire_builder b = wire_builder_start();
+        wire_builder_put(&b, "id", text_or_null(t->id));
+        wire_builder_put(&b, "name", text_or_null(t->name));
+        wire_builder_put(&b, "start", clock_json(t->start_second, true));
+        wire_builder_put(&b, "end", clock_json(t->end_second, true));
+        wire_builder_put(&b, "days", days_json(t->days));
+        if (!append(array, wire_builder_finish(&b))) {
             json_decref(array);
             return NULL;
         }
@@ -771,12 +732,12 @@ static json_t *named_refs_json(const struct named_ref *refs, size_t count)
 /* One end of a link as the other end lists it: {id, name, link_id, placement}. */
 static json_t *link_end_json(const char *id, const char *name, const struct link *l)
 {
-    struct builder b = { json_object(), false };
-    put(&b, "id", text_or_null(id));
-    put(&b, "name", text_or_null(name));
-    put(&b, "link_id", text_or_null(l->id));
-    put(&b, "sensor_placement", json_integer(l->placement));
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "id", text_or_null(id));
+    wire_builder_put(&b, "name", text_or_null(name));
+    wire_builder_put(&b, "link_id", text_or_null(l->id));
+    wire_builder_put(&b, "sensor_placement", json_integer(l->placement));
+    return wire_builder_finish(&b);
 }
 
 static json_t *space_doorways_json(const struct site *site, const struct space *s)
@@ -797,49 +758,50 @@ static json_t *space_doorways_json(const struct site *site, const struct space *
 json_t *wire_encode_space(const struct site *site, site_index i)
 {
     const struct space *s = &site->spaces[i];
-    struct builder b = { json_object(), false };
-    put(&b, "id", text_or_null(s->id));
-    put(&b, "name", text_or_null(s->name));
-    put(&b, "notes", json_null());
-    put(&b, "meta", json_null());
-    put(&b, "description", json_null());
-    put(&b, "parent_id", text_or_null(s->parent_id));
-    put(&b, "ancestry", ancestry_json(site, s));
-    put(&b, "space_type", json_string(space_type_name(s->type)));
-    put(&b, "function", text_or_null(s->function));
-    put(&b, "capacity", int_or_null(s->capacity));
-    put(&b, "target_capacity", int_or_null(s->target_capacity));
-    put(&b, "safe_capacity", int_or_null(s->safe_capacity));
-    put(&b, "safe_threshold_mode", text_or_null(safe_mode_name(s->safe_mode)));
-    put(&b, "safe_threshold_value", real_or_null(s->safe_threshold_value));
-    put(&b, "max_dwell_minutes", int_or_null(s->max_dwell_minutes));
-    put(&b, "time_zone", text_or_null(s->time_zone));
-    put(&b, "daily_reset", s->daily_reset_present ? clock_json(s->daily_reset_minute * 60, false)
-                                                  : json_null());
-    put(&b, "current_count", json_integer(s->current_count));
-    put(&b, "doorways", space_doorways_json(site, s));
-    put(&b, "tags", string_list_json(&s->tags));
-    put(&b, "address", json_null());
-    put(&b, "latitude", json_null());
-    put(&b, "longitude", json_null());
-    put(&b, "counting_mode", json_string(counting_mode_name(s->counting_mode)));
-    put(&b, "component_spaces", string_list_json(&s->component_space_ids));
-    put(&b, "floor_level", json_null());
-    put(&b, "space_mappings", json_array());
-    put(&b, "time_segments", time_segments_json(s));
-    put(&b, "time_segment_groups",
-        named_refs_json(s->time_segment_groups, s->time_segment_group_count));
-    put(&b, "size_area", json_null());
-    put(&b, "size_area_unit", json_null());
-    put(&b, "annual_rent", json_null());
-    put(&b, "annual_rent_currency", json_null());
-    put(&b, "assigned_teams", json_array());
-    put(&b, "sensors_total", int_or_null(s->sensors_total));
-    put(&b, "image_url", json_null());
-    put(&b, "created_at", json_null());
-    put(&b, "updated_at", json_null());
-    put(&b, "inherits_time_segments", json_false());
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "id", text_or_null(s->id));
+    wire_builder_put(&b, "name", text_or_null(s->name));
+    wire_builder_put(&b, "notes", json_null());
+    wire_builder_put(&b, "meta", json_null());
+    wire_builder_put(&b, "description", json_null());
+    wire_builder_put(&b, "parent_id", text_or_null(s->parent_id));
+    wire_builder_put(&b, "ancestry", ancestry_json(site, s));
+    wire_builder_put(&b, "space_type", json_string(space_type_name(s->type)));
+    wire_builder_put(&b, "function", text_or_null(s->function));
+    wire_builder_put(&b, "capacity", wire_json_int_or_null(s->capacity));
+    wire_builder_put(&b, "target_capacity", wire_json_int_or_null(s->target_capacity));
+    wire_builder_put(&b, "safe_capacity", wire_json_int_or_null(s->safe_capacity));
+    wire_builder_put(&b, "safe_threshold_mode", text_or_null(safe_mode_name(s->safe_mode)));
+    wire_builder_put(&b, "safe_threshold_value", wire_json_real_or_null(s->safe_threshold_value));
+    wire_builder_put(&b, "max_dwell_minutes", wire_json_int_or_null(s->max_dwell_minutes));
+    wire_builder_put(&b, "time_zone", text_or_null(s->time_zone));
+    wire_builder_put(&b, "daily_reset",
+                     s->daily_reset_present ? clock_json(s->daily_reset_minute * 60, false)
+                                            : json_null());
+    wire_builder_put(&b, "current_count", json_integer(s->current_count));
+    wire_builder_put(&b, "doorways", space_doorways_json(site, s));
+    wire_builder_put(&b, "tags", string_list_json(&s->tags));
+    wire_builder_put(&b, "address", json_null());
+    wire_builder_put(&b, "latitude", json_null());
+    wire_builder_put(&b, "longitude", json_null());
+    wire_builder_put(&b, "counting_mode", json_string(counting_mode_name(s->counting_mode)));
+    wire_builder_put(&b, "component_spaces", string_list_json(&s->component_space_ids));
+    wire_builder_put(&b, "floor_level", json_null());
+    wire_builder_put(&b, "space_mappings", json_array());
+    wire_builder_put(&b, "time_segments", time_segments_json(s));
+    wire_builder_put(&b, "time_segment_groups",
+                     named_refs_json(s->time_segment_groups, s->time_segment_group_count));
+    wire_builder_put(&b, "size_area", json_null());
+    wire_builder_put(&b, "size_area_unit", json_null());
+    wire_builder_put(&b, "annual_rent", json_null());
+    wire_builder_put(&b, "annual_rent_currency", json_null());
+    wire_builder_put(&b, "assigned_teams", json_array());
+    wire_builder_put(&b, "sensors_total", wire_json_int_or_null(s->sensors_total));
+    wire_builder_put(&b, "image_url", json_null());
+    wire_builder_put(&b, "created_at", json_null());
+    wire_builder_put(&b, "updated_at", json_null());
+    wire_builder_put(&b, "inherits_time_segments", json_false());
+    return wire_builder_finish(&b);
 }
 
 static json_t *doorway_spaces_json(const struct site *site, const struct doorway *d)
@@ -859,17 +821,17 @@ static json_t *doorway_spaces_json(const struct site *site, const struct doorway
 json_t *wire_encode_doorway(const struct site *site, site_index i)
 {
     const struct doorway *d = &site->doorways[i];
-    struct builder b = { json_object(), false };
-    put(&b, "id", text_or_null(d->id));
-    put(&b, "sensor_serial_number", text_or_null(d->sensor_serial));
-    put(&b, "name", text_or_null(d->name));
-    put(&b, "description", text_or_null(d->description));
-    put(&b, "spaces", doorway_spaces_json(site, d));
-    put(&b, "tags", string_list_json(&d->tags));
-    put(&b, "created_at", json_null());
-    put(&b, "updated_at", json_null());
-    put(&b, "multipoint", json_false());
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "id", text_or_null(d->id));
+    wire_builder_put(&b, "sensor_serial_number", text_or_null(d->sensor_serial));
+    wire_builder_put(&b, "name", text_or_null(d->name));
+    wire_builder_put(&b, "description", text_or_null(d->description));
+    wire_builder_put(&b, "spaces", doorway_spaces_json(site, d));
+    wire_builder_put(&b, "tags", string_list_json(&d->tags));
+    wire_builder_put(&b, "created_at", json_null());
+    wire_builder_put(&b, "updated_at", json_null());
+    wire_builder_put(&b, "multipoint", json_false());
+    return wire_builder_finish(&b);
 }
 
 json_t *wire_encode_sensor(const struct site *site, site_index i)
@@ -878,30 +840,32 @@ json_t *wire_encode_sensor(const struct site *site, site_index i)
     const char *doorway_name = s->doorway_name;
     if (!doorway_name && s->doorway != SITE_NONE)
         doorway_name = site->doorways[s->doorway].name;
-    struct builder b = { json_object(), false };
-    put(&b, "uuid", json_null());
-    put(&b, "organization_id", json_null());
-    put(&b, "serial_number", text_or_null(s->serial));
-    put(&b, "doorway_id", text_or_null(s->doorway_id));
-    put(&b, "doorway_name", text_or_null(doorway_name));
-    put(&b, "sensor_type", text_or_null(s->sensor_type));
-    put(&b, "status", s->status == SENSOR_STATUS_UNKNOWN
-                          ? json_null() : json_string(sensor_status_name(s->status)));
-    put(&b, "last_heartbeat", time_json(s->last_heartbeat_present, s->last_heartbeat_ms));
-    put(&b, "current_disposition", json_null());
-    put(&b, "network_addresses", json_array());
-    put(&b, "firmware_version", text_or_null(s->firmware_version));
-    put(&b, "created_at", json_null());
-    put(&b, "updated_at", json_null());
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "uuid", json_null());
+    wire_builder_put(&b, "organization_id", json_null());
+    wire_builder_put(&b, "serial_number", text_or_null(s->serial));
+    wire_builder_put(&b, "doorway_id", text_or_null(s->doorway_id));
+    wire_builder_put(&b, "doorway_name", text_or_null(doorway_name));
+    wire_builder_put(&b, "sensor_type", text_or_null(s->sensor_type));
+    wire_builder_put(&b, "status", s->status == SENSOR_STATUS_UNKNOWN
+                                       ? json_null()
+                                       : json_string(sensor_status_name(s->status)));
+    wire_builder_put(&b, "last_heartbeat",
+                     time_json(s->last_heartbeat_present, s->last_heartbeat_ms));
+    wire_builder_put(&b, "current_disposition", json_null());
+    wire_builder_put(&b, "network_addresses", json_array());
+    wire_builder_put(&b, "firmware_version", text_or_null(s->firmware_version));
+    wire_builder_put(&b, "created_at", json_null());
+    wire_builder_put(&b, "updated_at", json_null());
+    return wire_builder_finish(&b);
 }
 
 json_t *wire_encode_page(json_t *results, int64_t total, const char *next, const char *previous)
 {
-    struct builder b = { json_object(), false };
-    put(&b, "total", json_integer(total));
-    put(&b, "next", text_or_null(next));
-    put(&b, "previous", text_or_null(previous));
-    put(&b, "results", results);
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "total", json_integer(total));
+    wire_builder_put(&b, "next", text_or_null(next));
+    wire_builder_put(&b, "previous", text_or_null(previous));
+    wire_builder_put(&b, "results", results);
+    return wire_builder_finish(&b);
 }

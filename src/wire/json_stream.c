@@ -13,12 +13,6 @@
 
 /* --- shared pieces ------------------------------------------------------------ */
 
-static int out_of_memory(const struct wire_reader *r)
-{
-    wire_error_set(r->err, "%s: out of memory", r->what);
-    return WIRE_ERROR;
-}
-
 static json_t *id_or_null(const char *id)
 {
     return id[0] ? json_string(id) : json_null();
@@ -29,28 +23,6 @@ static json_t *time_json(int64_t ms)
     char text[TIMEFMT_SIZE];
     timefmt_format(ms, text, sizeof text);
     return json_string(text);
-}
-
-/* Sets keys one after the other and checks once at the end; values are taken
- * over even on failure, as json_object_set_new does. */
-struct builder {
-    json_t *obj;
-    bool failed;
-};
-
-static void put(struct builder *b, const char *key, json_t *value)
-{
-    if (!value || json_object_set_new(b->obj, key, value) != 0)
-        b->failed = true;
-}
-
-static json_t *finish(struct builder *b)
-{
-    if (b->failed) {
-        json_decref(b->obj);
-        return NULL;
-    }
-    return b->obj;
 }
 
 /* --- counts: decoding ------------------------------------------------------------ */
@@ -189,7 +161,7 @@ static int copy_url(const struct wire_reader *r, const char *url, char **out)
     if (!url)
         return WIRE_OK;
     *out = strdup(url);
-    return *out ? WIRE_OK : out_of_memory(r);
+    return *out ? WIRE_OK : wire_reader_out_of_memory(r);
 }
 
 int wire_decode_count_page(const json_t *json, struct count_page *page, struct wire_error *err)
@@ -212,7 +184,7 @@ int wire_decode_count_page(const json_t *json, struct count_page *page, struct w
     if (status == WIRE_OK && count > 0) {
         page->samples = calloc(count, sizeof *page->samples);
         if (!page->samples)
-            status = out_of_memory(&r);
+            status = wire_reader_out_of_memory(&r);
     }
     for (size_t i = 0; status == WIRE_OK && i < count; i++) {
         struct wire_reader sample;
@@ -230,97 +202,91 @@ int wire_decode_count_page(const json_t *json, struct count_page *page, struct w
 
 /* --- counts: encoding ------------------------------------------------------------- */
 
-static json_t *int_or_null(optional_int value)
-{
-    return value.present ? json_integer(value.value) : json_null();
-}
-
-static json_t *real_or_null(optional_real value)
-{
-    return value.present ? json_real(value.value) : json_null();
-}
-
 static json_t *timed_value_json(const struct timed_value *v)
 {
-    struct builder b = { json_object(), false };
-    put(&b, "value", real_or_null(v->value));
-    put(&b, "timestamp", v->timestamp_present ? time_json(v->timestamp_ms) : json_null());
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "value", wire_json_real_or_null(v->value));
+    wire_builder_put(&b, "timestamp",
+                     v->timestamp_present ? time_json(v->timestamp_ms) : json_null());
+    return wire_builder_finish(&b);
 }
 
 static json_t *traffic_json(optional_int total, optional_real average,
                             const struct timed_value *peak)
 {
-    struct builder b = { json_object(), false };
-    put(&b, "total", int_or_null(total));
-    put(&b, "average", real_or_null(average));
-    put(&b, "peak", timed_value_json(peak));
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "total", wire_json_int_or_null(total));
+    wire_builder_put(&b, "average", wire_json_real_or_null(average));
+    wire_builder_put(&b, "peak", timed_value_json(peak));
+    return wire_builder_finish(&b);
 }
 
 static json_t *durations_json(const int64_t *seconds)
 {
-    struct builder b = { json_object(), false };
+    struct wire_builder b = wire_builder_start();
     for (int band = 0; band < COUNT_DURATION_BANDS; band++) {
         char key[8], text[32];
         snprintf(key, sizeof key, "%d", count_duration_band_percent[band]);
         if (seconds[band] < 0) {
-            put(&b, key, json_null());
+            wire_builder_put(&b, key, json_null());
             continue;
         }
         timefmt_format_duration(seconds[band], text, sizeof text);
-        put(&b, key, json_string(text));
+        wire_builder_put(&b, key, json_string(text));
     }
-    return finish(&b);
+    return wire_builder_finish(&b);
 }
 
 static json_t *metrics_json(const struct count_metrics *m)
 {
     if (!m->present)
         return json_null();
-    struct builder count = { json_object(), false };
-    put(&count, "average", real_or_null(m->count.average));
-    put(&count, "min", timed_value_json(&m->count.min));
-    put(&count, "max", timed_value_json(&m->count.max));
-    struct builder utilization = { json_object(), false };
-    put(&utilization, "average", real_or_null(m->target_utilization.average));
-    put(&utilization, "min", real_or_null(m->target_utilization.min));
-    put(&utilization, "max", real_or_null(m->target_utilization.max));
-    put(&utilization, "durations", durations_json(m->target_utilization.duration_seconds));
+    struct wire_builder count = wire_builder_start();
+    wire_builder_put(&count, "average", wire_json_real_or_null(m->count.average));
+    wire_builder_put(&count, "min", timed_value_json(&m->count.min));
+    wire_builder_put(&count, "max", timed_value_json(&m->count.max));
+    struct wire_builder utilization = wire_builder_start();
+    wire_builder_put(&utilization, "average",
+                     wire_json_real_or_null(m->target_utilization.average));
+    wire_builder_put(&utilization, "min", wire_json_real_or_null(m->target_utilization.min));
+    wire_builder_put(&utilization, "max", wire_json_real_or_null(m->target_utilization.max));
+    wire_builder_put(&utilization, "durations",
+                     durations_json(m->target_utilization.duration_seconds));
 
-    struct builder b = { json_object(), false };
-    put(&b, "entrances", traffic_json(m->entrances.total, m->entrances.average,
-                                      &m->entrances.peak));
-    put(&b, "exits", traffic_json(m->exits.total, m->exits.average, &m->exits.peak));
-    put(&b, "count", finish(&count));
-    put(&b, "target_utilization", finish(&utilization));
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "entrances",
+                     traffic_json(m->entrances.total, m->entrances.average, &m->entrances.peak));
+    wire_builder_put(&b, "exits", traffic_json(m->exits.total, m->exits.average, &m->exits.peak));
+    wire_builder_put(&b, "count", wire_builder_finish(&count));
+    wire_builder_put(&b, "target_utilization", wire_builder_finish(&utilization));
+    return wire_builder_finish(&b);
 }
 
 static json_t *sample_json(const struct count_sample *s)
 {
     const struct count_analytics *a = &s->analytics;
-    struct builder analytics = { json_object(), false };
-    put(&analytics, "min", json_integer(a->min));
-    put(&analytics, "max", json_integer(a->max));
-    put(&analytics, "events", json_integer(a->events));
-    put(&analytics, "entrances", json_integer(a->entrances));
-    put(&analytics, "exits", json_integer(a->exits));
-    put(&analytics, "utilization", real_or_null(a->utilization));
-    put(&analytics, "target_utilization", real_or_null(a->target_utilization));
-    put(&analytics, "entry_rate", real_or_null(a->entry_rate));
-    put(&analytics, "exit_rate", real_or_null(a->exit_rate));
+    struct wire_builder analytics = wire_builder_start();
+    wire_builder_put(&analytics, "min", json_integer(a->min));
+    wire_builder_put(&analytics, "max", json_integer(a->max));
+    wire_builder_put(&analytics, "events", json_integer(a->events));
+    wire_builder_put(&analytics, "entrances", json_integer(a->entrances));
+    wire_builder_put(&analytics, "exits", json_integer(a->exits));
+    wire_builder_put(&analytics, "utilization", wire_json_real_or_null(a->utilization));
+    wire_builder_put(&analytics, "target_utilization",
+                     wire_json_real_or_null(a->target_utilization));
+    wire_builder_put(&analytics, "entry_rate", wire_json_real_or_null(a->entry_rate));
+    wire_builder_put(&analytics, "exit_rate", wire_json_real_or_null(a->exit_rate));
 
-    struct builder interval = { json_object(), false };
-    put(&interval, "start", time_json(s->start_ms));
-    put(&interval, "end", time_json(s->end_ms));
-    put(&interval, "analytics", finish(&analytics));
+    struct wire_builder interval = wire_builder_start();
+    wire_builder_put(&interval, "start", time_json(s->start_ms));
+    wire_builder_put(&interval, "end", time_json(s->end_ms));
+    wire_builder_put(&interval, "analytics", wire_builder_finish(&analytics));
 
-    struct builder b = { json_object(), false };
-    put(&b, "timestamp", time_json(s->timestamp_ms));
-    put(&b, "count", json_integer(s->count));
-    put(&b, "interval", finish(&interval));
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "timestamp", time_json(s->timestamp_ms));
+    wire_builder_put(&b, "count", json_integer(s->count));
+    wire_builder_put(&b, "interval", wire_builder_finish(&interval));
+    return wire_builder_finish(&b);
 }
 
 json_t *wire_encode_count_page(const struct count_page *page)
@@ -333,13 +299,13 @@ json_t *wire_encode_count_page(const struct count_page *page)
             results = NULL;
         }
     }
-    struct builder b = { json_object(), false };
-    put(&b, "total", json_integer(page->total));
-    put(&b, "next", page->next ? json_string(page->next) : json_null());
-    put(&b, "previous", page->previous ? json_string(page->previous) : json_null());
-    put(&b, "metrics", metrics_json(&page->metrics));
-    put(&b, "results", results);
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "total", json_integer(page->total));
+    wire_builder_put(&b, "next", page->next ? json_string(page->next) : json_null());
+    wire_builder_put(&b, "previous", page->previous ? json_string(page->previous) : json_null());
+    wire_builder_put(&b, "metrics", metrics_json(&page->metrics));
+    wire_builder_put(&b, "results", results);
+    return wire_builder_finish(&b);
 }
 
 /* --- space and sensor events --------------------------------------------------------- */
@@ -371,13 +337,13 @@ int wire_decode_space_event(const json_t *json, const char *label, struct space_
 
 json_t *wire_encode_space_event(const struct space_event *event)
 {
-    struct builder b = { json_object(), false };
-    put(&b, "id", id_or_null(event->id));
-    put(&b, "sensor_serial_number", id_or_null(event->sensor_serial));
-    put(&b, "doorway_id", id_or_null(event->doorway_id));
-    put(&b, "timestamp", time_json(event->timestamp_ms));
-    put(&b, "direction", json_integer(event->direction));
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "id", id_or_null(event->id));
+    wire_builder_put(&b, "sensor_serial_number", id_or_null(event->sensor_serial));
+    wire_builder_put(&b, "doorway_id", id_or_null(event->doorway_id));
+    wire_builder_put(&b, "timestamp", time_json(event->timestamp_ms));
+    wire_builder_put(&b, "direction", json_integer(event->direction));
+    return wire_builder_finish(&b);
 }
 
 int wire_decode_sensor_event(const json_t *json, const char *label, struct sensor_event *out,
@@ -399,13 +365,13 @@ int wire_decode_sensor_event(const json_t *json, const char *label, struct senso
 
 json_t *wire_encode_sensor_event(const struct sensor_event *event)
 {
-    struct builder b = { json_object(), false };
-    put(&b, "id", id_or_null(event->id));
-    put(&b, "doorway_id", id_or_null(event->doorway_id));
-    put(&b, "sensor_serial_number", id_or_null(event->sensor_serial));
-    put(&b, "timestamp", time_json(event->timestamp_ms));
-    put(&b, "trajectory", json_integer(event->trajectory));
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "id", id_or_null(event->id));
+    wire_builder_put(&b, "doorway_id", id_or_null(event->doorway_id));
+    wire_builder_put(&b, "sensor_serial_number", id_or_null(event->sensor_serial));
+    wire_builder_put(&b, "timestamp", time_json(event->timestamp_ms));
+    wire_builder_put(&b, "trajectory", json_integer(event->trajectory));
+    return wire_builder_finish(&b);
 }
 
 /* --- websocket messages ------------------------------------------------------------------ */
@@ -563,7 +529,7 @@ int wire_decode_socket_reply(const json_t *json, struct wire_socket_reply *out,
     }
     out->url = strdup(url);
     if (!out->url)
-        return out_of_memory(&r);
+        return wire_reader_out_of_memory(&r);
     return 0;
 }
 
@@ -576,10 +542,10 @@ void wire_socket_reply_clear(struct wire_socket_reply *reply)
 
 json_t *wire_encode_socket_reply(const char *url, int64_t ttl_seconds)
 {
-    struct builder b = { json_object(), false };
-    put(&b, "url", json_string(url));
-    put(&b, "ttl", json_integer(ttl_seconds));
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "url", json_string(url));
+    wire_builder_put(&b, "ttl", json_integer(ttl_seconds));
+    return wire_builder_finish(&b);
 }
 
 /* --- webhook payloads --------------------------------------------------------------------- */
@@ -625,13 +591,13 @@ int wire_decode_webhook_payload(const json_t *json, struct webhook_payload *out,
 json_t *wire_encode_webhook_payload(const struct webhook_payload *payload)
 {
     const struct space_event *e = &payload->event;
-    struct builder b = { json_object(), false };
-    put(&b, "timestamp", time_json(e->timestamp_ms));
-    put(&b, "space_id", id_or_null(e->space_id));
-    put(&b, "doorway_id", id_or_null(e->doorway_id));
-    put(&b, "organization_id", id_or_null(payload->organization_id));
-    put(&b, "organization_name", id_or_null(payload->organization_name));
-    put(&b, "direction", json_integer(e->direction));
-    put(&b, "count", e->count_present ? json_integer(e->count) : json_null());
-    return finish(&b);
+    struct wire_builder b = wire_builder_start();
+    wire_builder_put(&b, "timestamp", time_json(e->timestamp_ms));
+    wire_builder_put(&b, "space_id", id_or_null(e->space_id));
+    wire_builder_put(&b, "doorway_id", id_or_null(e->doorway_id));
+    wire_builder_put(&b, "organization_id", id_or_null(payload->organization_id));
+    wire_builder_put(&b, "organization_name", id_or_null(payload->organization_name));
+    wire_builder_put(&b, "direction", json_integer(e->direction));
+    wire_builder_put(&b, "count", e->count_present ? json_integer(e->count) : json_null());
+    return wire_builder_finish(&b);
 }

@@ -207,7 +207,7 @@ static int reader_fail_state(const struct wire_reader *r, const char *field, con
     return WIRE_ERROR;
 }
 
-static int out_of_memory(const struct wire_reader *r)
+int wire_reader_out_of_memory(const struct wire_reader *r)
 {
     wire_error_set(r->err, "%s: out of memory", r->what);
     return WIRE_ERROR;
@@ -338,7 +338,7 @@ int wire_read_strdup(const struct wire_reader *r, const char *field, unsigned fl
         return status;
     *out = strdup(text);
     if (!*out)
-        return out_of_memory(r);
+        return wire_reader_out_of_memory(r);
     return WIRE_OK;
 }
 
@@ -489,8 +489,40 @@ int wire_read_string_list(const struct wire_reader *r, const char *field, unsign
         }
         if (string_list_add(out, json_string_value(item)) != 0) {
             string_list_clear(out);
-            return out_of_memory(r);
+            return wire_reader_out_of_memory(r);
         }
     }
     return WIRE_OK;
+}
+
+/* --- building objects ------------------------------------------------------------ */
+
+struct wire_builder wire_builder_start(void)
+{
+    return (struct wire_builder){ json_object(), false };
+}
+
+void wire_builder_put(struct wire_builder *b, const char *key, json_t *value)
+{
+    if (!value || json_object_set_new(b->obj, key, value) != 0)
+        b->failed = true;
+}
+
+json_t *wire_builder_finish(struct wire_builder *b)
+{
+    if (b->failed) {
+        json_decref(b->obj);
+        return NULL;
+    }
+    return b->obj;
+}
+
+json_t *wire_json_int_or_null(optional_int value)
+{
+    return value.present ? json_integer(value.value) : json_null();
+}
+
+json_t *wire_json_real_or_null(optional_real value)
+{
+    return value.present ? json_real(value.value) : json_null();
 }

@@ -122,6 +122,9 @@ int wire_reader_open(struct wire_reader *r, const json_t *json, const char *what
 int wire_reader_fail(const struct wire_reader *r, const char *field, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Fails with "<what>: out of memory"; returns WIRE_ERROR. */
+int wire_reader_out_of_memory(const struct wire_reader *r);
+
 /* The field as it is, or NULL when missing (no check at all). */
 const json_t *wire_reader_get(const struct wire_reader *r, const char *field);
 
@@ -179,5 +182,35 @@ int wire_read_time(const struct wire_reader *r, const char *field, unsigned flag
 /* An array of strings, each copied into `out` (which is cleared first). */
 int wire_read_string_list(const struct wire_reader *r, const char *field, unsigned flags,
                           struct string_list *out);
+
+/* --- building objects ------------------------------------------------------------ */
+
+/* Sets keys one after the other and remembers whether any failed, so that an
+ * encoder checks once, at the end:
+ *
+ *   struct wire_builder b = wire_builder_start();
+ *   wire_builder_put(&b, "id", json_string(id));
+ *   wire_builder_put(&b, "count", json_integer(count));
+ *   return wire_builder_finish(&b);
+ *
+ * Ownership: the builder owns its object until wire_builder_finish().
+ * wire_builder_put() takes `value` over, as json_object_set_new() does, even
+ * when it fails; a NULL value (a failed allocation) or a NULL object (a failed
+ * wire_builder_start()) makes the builder fail.  wire_builder_finish() hands
+ * the object to the caller (who json_decref()s it), or, if anything failed,
+ * frees it and returns NULL.  A builder is used once. */
+struct wire_builder {
+    json_t *obj;
+    bool failed;
+};
+
+struct wire_builder wire_builder_start(void);
+void wire_builder_put(struct wire_builder *b, const char *key, json_t *value);
+json_t *wire_builder_finish(struct wire_builder *b);
+
+/* New values for optional fields: the value, or JSON null when absent.
+ * NULL only when out of memory. */
+json_t *wire_json_int_or_null(optional_int value);
+json_t *wire_json_real_or_null(optional_real value);
 
 #endif

@@ -485,21 +485,38 @@ static enum sensor_log_status parse_csv_row(struct sensor_log *log, struct senso
     return convert_row(log, value, event, error);
 }
 
-static enum sensor_log_status next_csv(struct sensor_log *log, struct sensor_event *event,
-                                       struct wire_error *error)
+/* Reads up to the next line that is not blank (CSV rows and JSON lines).
+ * false: there is none, and *status is what to return (the end, a read
+ * failure, or a line too long as a bad row). */
+static bool next_row_line(struct sensor_log *log, enum sensor_log_status *status,
+                          struct wire_error *error)
 {
     for (;;) {
         switch (read_line(log)) {
-        case LINE_END: return SENSOR_LOG_END;
-        case LINE_ERROR: return read_failure(log, error);
+        case LINE_END:
+            *status = SENSOR_LOG_END;
+            return false;
+        case LINE_ERROR:
+            *status = read_failure(log, error);
+            return false;
         case LINE_TOO_LONG:
             set_line_too_long(error);
-            return row_problem(log, error);
+            *status = row_problem(log, error);
+            return false;
         case LINE_OK: break;
         }
         if (!is_blank_line(log->text, log->text_len))
-            return parse_csv_row(log, event, error);
+            return true;
     }
+}
+
+static enum sensor_log_status next_csv(struct sensor_log *log, struct sensor_event *event,
+                                       struct wire_error *error)
+{
+    enum sensor_log_status status;
+    if (!next_row_line(log, &status, error))
+        return status;
+    return parse_csv_row(log, event, error);
 }
 
 /* --- JSON: what an object is ---------------------------------------------------------------- */
@@ -597,16 +614,9 @@ static enum sensor_log_status next_json_line(struct sensor_log *log, struct sens
     json_t *json = log->pending;
     log->pending = NULL;
     while (!json) {
-        switch (read_line(log)) {
-        case LINE_END: return SENSOR_LOG_END;
-        case LINE_ERROR: return read_failure(log, error);
-        case LINE_TOO_LONG:
-            set_line_too_long(error);
-            return row_problem(log, error);
-        case LINE_OK: break;
-        }
-        if (is_blank_line(log->text, log->text_len))
-            continue;
+        enum sensor_log_status status;
+        if (!next_row_line(log, &status, error))
+            return status;
         json_error_t jerr;
         json = json_loadb(log->text, log->text_len, 0, &jerr);
         if (!json) {

@@ -1,14 +1,10 @@
 /* site_file.c — loading a site from a JSON file (format in site_file.h). */
 #include "wire/site_file.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "wire/file_read.h"
 #include "wire/json_model.h"
 
 typedef int (*decode_list_fn)(struct site *site, const json_t *array, const char *name,
@@ -130,104 +126,28 @@ int site_file_parse(struct site *site, const char *text, size_t len, const char 
     return 0;
 }
 
-/* "256 MiB" for the limits people set, bytes otherwise. */
-static void describe_size(size_t bytes, char *out, size_t out_size)
-{
-    const size_t mib = (size_t)1024 * 1024;
-    if (bytes >= mib && bytes % mib == 0)
-        snprintf(out, out_size, "%zu MiB", bytes / mib);
-    else
-        snprintf(out, out_size, "%zu bytes", bytes);
-}
-
-static int too_large(const char *source, size_t max_bytes, struct wire_error *err)
-{
-    char limit[48];
-    describe_size(max_bytes, limit, sizeof limit);
-    wire_error_set(err, "%s: file is larger than %s, the limit for a site file", source, limit);
-    return -1;
-}
-
-/* Reads all of fd, up to max_bytes; pipes have no size to check beforehand. */
-static int read_all(int fd, const char *source, size_t size_hint, size_t max_bytes,
-                    char **out, size_t *out_len, struct wire_error *err)
-{
-    size_t capacity = size_hint > 0 && size_hint <= max_bytes ? size_hint + 1 : 65536;
-    size_t len = 0;
-    char *buffer = malloc(capacity);
-    if (!buffer) {
-        wire_error_set(err, "%s: out of memory", source);
-        return -1;
-    }
-    for (;;) {
-        if (len == capacity) {
-            size_t grown = capacity * 2;
-            char *bigger = grown > capacity ? realloc(buffer, grown) : NULL;
-            if (!bigger) {
-                free(buffer);
-                wire_error_set(err, "%s: out of memory", source);
-                return -1;
-            }
-            buffer = bigger;
-            capacity = grown;
-        }
-        ssize_t got = read(fd, buffer + len, capacity - len);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            int saved = errno;
-            free(buffer);
-            wire_error_set(err, "%s: cannot read: %s", source, strerror(saved));
-            return -1;
-        }
-        if (got == 0)
-            break;
-        len += (size_t)got;
-        if (len > max_bytes) {
-            free(buffer);
-            return too_large(source, max_bytes, err);
-        }
-    }
-    *out = buffer;
-    *out_len = len;
-    return 0;
-}
-
 int site_file_load_bounded(struct site *site, const char *path, size_t max_bytes,
                            struct wire_error *err)
 {
+    struct wire_file file;
+    enum wire_file_status status = wire_file_read(path, max_bytes, 0, &file, err);
+    if (status == WIRE_FILE_OK) {
+        int result = site_file_parse(site, file.data, file.len, path, err);
+        free(file.data);
+        return result;
+    }
+    /* Two of the plain messages also say what the file should have been. */
     char source[WIRE_SAFE_SOURCE_SIZE];
     wire_safe_source(path, source, sizeof source);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        wire_error_set(err, "%s: cannot open: %s", source, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        wire_error_set(err, "%s: cannot read: %s", source, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
+    if (status == WIRE_FILE_IS_DIRECTORY) {
         wire_error_set(err, "%s: is a directory, expected a site file (JSON)", source);
-        return -1;
+    } else if (status == WIRE_FILE_TOO_LARGE) {
+        char limit[48];
+        wire_file_describe_size(max_bytes, limit, sizeof limit);
+        wire_error_set(err, "%s: file is larger than %s, the limit for a site file", source,
+                       limit);
     }
-    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > (uintmax_t)max_bytes) {
-        close(fd);
-        return too_large(source, max_bytes, err);
-    }
-    char *text = NULL;
-    size_t len = 0;
-    int status = read_all(fd, source, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, max_bytes,
-                          &text, &len, err);
-    close(fd);
-    if (status != 0)
-        return -1;
-    status = site_file_parse(site, text, len, path, err);
-    free(text);
-    return status;
+    return -1;
 }
 
 int site_file_load(struct site *site, const char *path, struct wire_error *err)

@@ -9,16 +9,15 @@
 #include "wire/tzdb.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "core/grow.h"
 #include "core/termtext.h"
+#include "wire/file_read.h"
 
 /* How much of an untrusted name or a path goes into a message. */
 #define MESSAGE_TEXT_COLUMNS 72
@@ -35,15 +34,6 @@ struct tzdb {
     size_t capacity;
 };
 
-static char *copy_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *copy = malloc(n);
-    if (copy)
-        memcpy(copy, s, n);
-    return copy;
-}
-
 struct tzdb *tzdb_new(const char *directory)
 {
     if (!directory || !*directory) {
@@ -53,7 +43,7 @@ struct tzdb *tzdb_new(const char *directory)
     struct tzdb *db = calloc(1, sizeof *db);
     if (!db)
         return NULL;
-    db->directory = copy_string(directory);
+    db->directory = strdup(directory);
     if (!db->directory) {
         free(db);
         return NULL;
@@ -150,53 +140,9 @@ static char *zone_path(const struct tzdb *db, const char *name)
     return path;
 }
 
-/* Reads at most TZDB_MAX_FILE_SIZE bytes of fd, starting with a buffer of
- * size_hint (the stat size, which is not trusted: the file may be
- * changing).  Returns the data (caller frees) or NULL with errno set
- * (EFBIG: the file is larger than allowed). */
-static unsigned char *read_bounded(int fd, size_t size_hint, size_t *len)
-{
-    /* Room for one byte more than allowed tells a full file from a larger one. */
-    const size_t limit = (size_t)TZDB_MAX_FILE_SIZE + 1;
-    size_t capacity = size_hint < limit ? size_hint + 1 : limit;
-    unsigned char *data = malloc(capacity);
-    size_t used = 0;
-    while (data) {
-        if (used == capacity) {
-            if (capacity == limit)
-                break;
-            capacity = capacity > limit / 2 ? limit : 2 * capacity;
-            unsigned char *grown = realloc(data, capacity);
-            if (!grown)
-                break;
-            data = grown;
-        }
-        ssize_t n = read(fd, data + used, capacity - used);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int saved = errno;
-            free(data);
-            errno = saved;
-            return NULL;
-        }
-        if (n == 0) {
-            *len = used;
-            return data;
-        }
-        used += (size_t)n;
-    }
-    if (data && used == limit)
-        errno = EFBIG;
-    else
-        errno = ENOMEM;
-    free(data);
-    return NULL;
-}
-
 /* Opens and reads the zone file; on failure writes the message. */
-static unsigned char *load_file(const struct tzdb *db, const char *name, size_t *len,
-                                char *error, size_t error_size)
+static char *load_file(const struct tzdb *db, const char *name, size_t *len, char *error,
+                       size_t error_size)
 {
     char shown_directory[3 * MESSAGE_TEXT_COLUMNS + 8];
     termtext_sanitize_str(db->directory, shown_directory, sizeof shown_directory,
@@ -206,35 +152,41 @@ static unsigned char *load_file(const struct tzdb *db, const char *name, size_t 
         report(error, error_size, name, "out of memory");
         return NULL;
     }
-    /* O_NONBLOCK: a FIFO planted in the directory must not hang the caller. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    /* Non-blocking: a FIFO planted in the directory must not hang the caller. */
+    struct wire_file file;
+    enum wire_file_status status = wire_file_read(
+        path, TZDB_MAX_FILE_SIZE, WIRE_FILE_REGULAR_ONLY | WIRE_FILE_NONBLOCK, &file, NULL);
     free(path);
-    if (fd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR)
+    switch (status) {
+    case WIRE_FILE_OK:
+        *len = file.len;
+        return file.data;
+    case WIRE_FILE_OPEN_FAILED:
+        if (file.sys_errno == ENOENT || file.sys_errno == ENOTDIR)
             report(error, error_size, name, "no such zone in %s", shown_directory);
         else
-            report(error, error_size, name, "cannot open its file: %s", strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    unsigned char *data = NULL;
-    if (fstat(fd, &st) != 0)
-        report(error, error_size, name, "cannot stat its file: %s", strerror(errno));
-    else if (S_ISDIR(st.st_mode))
+            report(error, error_size, name, "cannot open its file: %s",
+                   strerror(file.sys_errno));
+        break;
+    case WIRE_FILE_STAT_FAILED:
+        report(error, error_size, name, "cannot stat its file: %s", strerror(file.sys_errno));
+        break;
+    case WIRE_FILE_IS_DIRECTORY:
         report(error, error_size, name, "no such zone in %s (it is a directory)",
                shown_directory);
-    else if (!S_ISREG(st.st_mode))
+        break;
+    case WIRE_FILE_NOT_REGULAR:
         report(error, error_size, name, "its file is not a regular file");
-    else if (st.st_size > TZDB_MAX_FILE_SIZE)
+        break;
+    case WIRE_FILE_TOO_LARGE:
         report(error, error_size, name, "its file is larger than 1 MiB");
-    else if (!(data = read_bounded(fd, (size_t)st.st_size, len))) {
-        if (errno == EFBIG)
-            report(error, error_size, name, "its file is larger than 1 MiB");
-        else
-            report(error, error_size, name, "cannot read its file: %s", strerror(errno));
+        break;
+    case WIRE_FILE_READ_FAILED:
+    case WIRE_FILE_NO_MEMORY:
+        report(error, error_size, name, "cannot read its file: %s", strerror(file.sys_errno));
+        break;
     }
-    close(fd);
-    return data;
+    return NULL;
 }
 
 /* Parses the data; tz_parse's message starts with the name, which this
@@ -266,15 +218,9 @@ static struct tz_zone *cached(const struct tzdb *db, const char *name)
 
 static bool remember(struct tzdb *db, const char *name, struct tz_zone *zone)
 {
-    if (db->count == db->capacity) {
-        size_t capacity = db->capacity ? 2 * db->capacity : 8;
-        struct tzdb_entry *grown = realloc(db->entries, capacity * sizeof *grown);
-        if (!grown)
-            return false;
-        db->entries = grown;
-        db->capacity = capacity;
-    }
-    char *copy = copy_string(name);
+    if (grow_reserve((void **)&db->entries, &db->capacity, db->count + 1, sizeof *db->entries) != 0)
+        return false;
+    char *copy = strdup(name);
     if (!copy)
         return false;
     db->entries[db->count++] = (struct tzdb_entry){ copy, zone };
@@ -300,10 +246,10 @@ const struct tz_zone *tzdb_get(struct tzdb *db, const char *name, char *error,
         return zone;
 
     size_t len = 0;
-    unsigned char *data = load_file(db, name, &len, error, error_size);
+    char *data = load_file(db, name, &len, error, error_size);
     if (!data)
         return NULL;
-    zone = parse_file(data, len, name, error, error_size);
+    zone = parse_file((const unsigned char *)data, len, name, error, error_size);
     free(data);
     if (!zone)
         return NULL;

@@ -1,4 +1,4 @@
-/* fixture.c — reading test inputs from tests/fixtures. */
+/* fixture.c — test inputs from tests/fixtures, message checks, zones. */
 #include "fixture.h"
 
 #include <errno.h>
@@ -66,4 +66,22 @@ json_t *fixture_json_ok(const char *relative)
     if (!json)
         fail_msg("fixture %s: %s", relative, err.message);
     return json;
+}
+
+void fixture_assert_one_line(const char *message)
+{
+    assert_true(message[0] != '\0');
+    assert_true(strlen(message) < WIRE_ERROR_SIZE);
+    for (const unsigned char *p = (const unsigned char *)message; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            fail_msg("control byte 0x%02x in message: %s", *p, message);
+}
+
+const struct tz_zone *fixture_zone(struct tzdb *db, const char *name)
+{
+    char error[256];
+    const struct tz_zone *zone = tzdb_get(db, name, error, sizeof error);
+    if (!zone)
+        fail_msg("%s", error);
+    return zone;
 }

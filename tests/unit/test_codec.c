@@ -14,7 +14,6 @@
 #include "core/counts.h"
 #include "core/event.h"
 #include "core/site.h"
-#include "core/timefmt.h"
 #include "fixture.h"
 #include "wire/json_model.h"
 #include "wire/json_stream.h"
@@ -36,24 +35,6 @@ static json_t *parse_q(const char *text)
         fail_msg("test JSON does not parse: %s: %s", jerr.text, copy);
     free(copy);
     return json;
-}
-
-static int64_t ms_of(const char *iso)
-{
-    int64_t ms = 0;
-    if (!timefmt_parse(iso, &ms, 0))
-        fail_msg("bad timestamp in test: %s", iso);
-    return ms;
-}
-
-/* Error messages are one terminal-safe line that fits the buffer. */
-static void assert_one_line(const char *message)
-{
-    assert_true(message[0] != '\0');
-    assert_true(strlen(message) < WIRE_ERROR_SIZE);
-    for (const unsigned char *p = (const unsigned char *)message; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            fail_msg("control byte 0x%02x in message: %s", *p, message);
 }
 
 static const struct site_problem *find_problem(const struct site *site,
@@ -130,7 +111,7 @@ static void test_invalid_fixtures_fail_with_position(void **state)
         wire_error_clear(&err);
         json_t *json = fixture_json(cases[i].file, &err);
         assert_null(json);
-        assert_one_line(err.message);
+        fixture_assert_one_line(err.message);
         if (strncmp(err.message, cases[i].prefix, strlen(cases[i].prefix)) != 0)
             fail_msg("expected \"%s...\", got \"%s\"", cases[i].prefix, err.message);
         if (!strstr(err.message, cases[i].reason))
@@ -499,7 +480,7 @@ static void test_fixture_list_sensors(void **state)
     assert_int_equal(s->status, SENSOR_STATUS_ONLINE);
     assert_true(s->last_heartbeat_present);
     /* Written without a zone; read as UTC. */
-    assert_int_equal(s->last_heartbeat_ms, ms_of("2016-09-19T15:45:00Z"));
+    assert_int_equal(s->last_heartbeat_ms, fixture_ms("2016-09-19T15:45:00Z"));
     assert_string_equal(s->firmware_version, "6966-35a94c6-shiny-tracking-engine-s5_1g-internal");
     assert_string_equal(site->sensors[1].serial, "A0DJZ003");
     site_free(site);
@@ -539,22 +520,22 @@ static void test_fixture_space_counts(void **state)
     assert_int_equal(m->entrances.total.value, 40);
     assert_true(m->entrances.average.value == 1.5);
     assert_true(m->entrances.peak.value.value == 6);
-    assert_int_equal(m->entrances.peak.timestamp_ms, ms_of("2020-08-30T20:00:00Z"));
+    assert_int_equal(m->entrances.peak.timestamp_ms, fixture_ms("2020-08-30T20:00:00Z"));
     assert_int_equal(m->exits.total.value, 38);
     assert_true(m->count.average.value == 1.1);
     assert_true(m->count.min.value.present);
     assert_true(m->count.min.value.value == 0);
-    assert_int_equal(m->count.max.timestamp_ms, ms_of("2020-08-31T15:00:00Z"));
+    assert_int_equal(m->count.max.timestamp_ms, fixture_ms("2020-08-31T15:00:00Z"));
     assert_false(m->target_utilization.average.present);
     for (int band = 0; band < COUNT_DURATION_BANDS; band++)
         assert_int_equal(m->target_utilization.duration_seconds[band], 0); /* "0:00:00" */
 
     assert_int_equal(page.sample_count, 2);
     const struct count_sample *s = &page.samples[0];
-    assert_int_equal(s->timestamp_ms, ms_of("2020-08-30T15:00:00Z"));
-    assert_int_equal(s->start_ms, ms_of("2020-08-30T15:00:00Z"));
+    assert_int_equal(s->timestamp_ms, fixture_ms("2020-08-30T15:00:00Z"));
+    assert_int_equal(s->start_ms, fixture_ms("2020-08-30T15:00:00Z"));
     /* "15:59:59.999999+00:00": microseconds, cut to the millisecond. */
-    assert_int_equal(s->end_ms, ms_of("2020-08-30T15:59:59.999Z"));
+    assert_int_equal(s->end_ms, fixture_ms("2020-08-30T15:59:59.999Z"));
     assert_int_equal(s->analytics.max, 1);
     assert_int_equal(s->analytics.events, 4);
     assert_int_equal(s->analytics.entrances, 2);
@@ -578,8 +559,8 @@ static void test_fixture_count_samples_and_total_entrances(void **state)
     assert_int_equal(wire_decode_count_page(samples, &page, &err), 0);
     assert_int_equal(page.total, 288); /* one of 288 shown */
     assert_int_equal(page.sample_count, 1);
-    assert_int_equal(page.samples[0].end_ms, ms_of("2019-09-19T08:04:59.999Z"));
-    assert_int_equal(page.metrics.entrances.peak.timestamp_ms, ms_of("2019-09-19T20:10:00Z"));
+    assert_int_equal(page.samples[0].end_ms, fixture_ms("2019-09-19T08:04:59.999Z"));
+    assert_int_equal(page.metrics.entrances.peak.timestamp_ms, fixture_ms("2019-09-19T20:10:00Z"));
     json_decref(samples);
 
     /* The daily example's analytics have no utilization nor rates. */
@@ -594,7 +575,7 @@ static void test_fixture_count_samples_and_total_entrances(void **state)
     assert_false(a->target_utilization.present);
     assert_false(a->entry_rate.present);
     assert_false(a->exit_rate.present);
-    assert_int_equal(page.samples[0].end_ms, ms_of("2017-09-18T07:59:59.999Z"));
+    assert_int_equal(page.samples[0].end_ms, fixture_ms("2017-09-18T07:59:59.999Z"));
     count_page_clear(&page);
     json_decref(daily);
 }
@@ -615,7 +596,7 @@ static void test_fixture_space_events(void **state)
     assert_string_equal(e.sensor_serial, "Z457234837531526031");
     assert_string_equal(e.doorway_id, "drw_452554070478029236");
     assert_string_equal(e.space_id, "");
-    assert_int_equal(e.timestamp_ms, ms_of("2016-09-19T15:32:10.409Z"));
+    assert_int_equal(e.timestamp_ms, fixture_ms("2016-09-19T15:32:10.409Z"));
     assert_int_equal(e.direction, -1);
     assert_false(e.count_present);
     assert_int_equal(wire_decode_space_event(json_array_get(page.results, 1), NULL, &e, &err), 0);
@@ -648,7 +629,7 @@ static void test_fixture_sensor_events(void **state)
         assert_true(json_equal(again, row));
         json_decref(again);
     }
-    assert_int_equal(e.timestamp_ms, ms_of("2017-09-19T15:00:19.003Z"));
+    assert_int_equal(e.timestamp_ms, fixture_ms("2017-09-19T15:00:19.003Z"));
     json_decref(json);
 }
 
@@ -684,7 +665,7 @@ static void test_fixture_websocket_message(void **state)
     assert_int_equal(m.payload.direction, -1);
     assert_string_equal(m.payload.id, "evt_643916192641188838");
     assert_string_equal(m.payload.space_id, "spc_578610575982985330");
-    assert_int_equal(m.payload.timestamp_ms, ms_of("2019-03-18T20:53:03.647Z"));
+    assert_int_equal(m.payload.timestamp_ms, fixture_ms("2019-03-18T20:53:03.647Z"));
     assert_string_equal(m.type, "count");
     assert_string_equal(m.request_id, "5245250ce4a447e18f513b1863c80ea0");
     assert_string_equal(m.version, "v2");
@@ -727,7 +708,7 @@ static void test_fixture_webhook_payloads(void **state)
         assert_string_equal(p.organization_name, "Density");
         assert_int_equal(p.event.direction, expected[i].direction);
         assert_int_equal(p.event.count, expected[i].count);
-        assert_int_equal(p.event.timestamp_ms, ms_of("2018-09-19T01:02:03.001Z"));
+        assert_int_equal(p.event.timestamp_ms, fixture_ms("2018-09-19T01:02:03.001Z"));
         json_t *again = wire_encode_webhook_payload(&p);
         assert_true(json_equal(again, json));
         json_decref(again);
@@ -770,7 +751,7 @@ static void expect_space_error(const struct error_case *c)
     wire_error_clear(&err);
     assert_int_equal(wire_decode_space(site, json, &err), -1);
     assert_string_equal(err.message, c->message);
-    assert_one_line(err.message);
+    fixture_assert_one_line(err.message);
     /* Nothing of a bad object reaches the site. */
     assert_int_equal(site->space_count, 0);
     assert_int_equal(site->link_count, 0);
@@ -911,7 +892,7 @@ static void test_untrusted_ids_in_messages(void **state)
     struct wire_error err;
     json_t *json = json_pack("{s:s, s:s}", "id", "spc\x1b[2J\x07\xc2\x9b", "capacity", "x");
     assert_int_equal(wire_decode_space(site, json, &err), -1);
-    assert_one_line(err.message);
+    fixture_assert_one_line(err.message);
     assert_null(strstr(err.message, "\x1b"));
     assert_null(strstr(err.message, "\xc2\x9b")); /* C1 CSI */
     assert_non_null(strstr(err.message, "[2J"));
@@ -924,7 +905,7 @@ static void test_untrusted_ids_in_messages(void **state)
     huge[big] = '\0';
     json = json_pack("{s:s, s:s}", "id", huge, "capacity", "x");
     assert_int_equal(wire_decode_space(site, json, &err), -1);
-    assert_one_line(err.message);
+    fixture_assert_one_line(err.message);
     assert_true(strlen(err.message) < 200);
     assert_non_null(strstr(err.message, "\xe2\x80\xa6")); /* cut, with an ellipsis */
     assert_non_null(strstr(err.message, "field \"capacity\""));
@@ -1015,7 +996,7 @@ static void test_sensor_errors(void **state)
     struct wire_error err;
     assert_int_equal(wire_decode_sensor_at(site, json, "sensors[0]", &err), 0);
     assert_int_equal(site->sensors[0].status, SENSOR_STATUS_UNKNOWN);
-    assert_int_equal(site->sensors[0].last_heartbeat_ms, ms_of("2016-09-19T15:45:00Z"));
+    assert_int_equal(site->sensors[0].last_heartbeat_ms, fixture_ms("2016-09-19T15:45:00Z"));
     site_free(site);
     json_decref(json);
 }
@@ -1210,18 +1191,18 @@ static void test_websocket_message_errors(void **state)
                                      "'[' or '{' expected near 'ping'");
     assert_int_equal(wire_decode_stream_message("{\"payload\": {", 13, &m, &err), -1);
     assert_true(strncmp(err.message, "websocket message: line 1 column ", 33) == 0);
-    assert_one_line(err.message);
+    fixture_assert_one_line(err.message);
     static const char bad_utf8[] = "{\"payload\": \"\xff\xfe\"}";
     assert_int_equal(wire_decode_stream_message(bad_utf8, strlen(bad_utf8), &m, &err), -1);
     assert_non_null(strstr(err.message, "invalid JSON"));
-    assert_one_line(err.message);
+    fixture_assert_one_line(err.message);
     static const char with_nul[] = "{\"payload\": \"a\\u0000b\"}";
     assert_int_equal(wire_decode_stream_message(with_nul, strlen(with_nul), &m, &err), -1);
-    assert_one_line(err.message);
+    fixture_assert_one_line(err.message);
     assert_int_equal(wire_decode_stream_message("[1]", 3, &m, &err), -1);
     assert_string_equal(err.message, "websocket message: expected an object, got an array");
     assert_int_equal(wire_decode_stream_message("", 0, &m, &err), -1);
-    assert_one_line(err.message);
+    fixture_assert_one_line(err.message);
 }
 
 static void test_websocket_message_variants(void **state)
@@ -1240,7 +1221,7 @@ static void test_websocket_message_variants(void **state)
                      WIRE_STREAM_COUNT);
     assert_string_equal(m.payload.id, "");
     assert_string_equal(m.request_id, "");
-    assert_int_equal(m.payload.timestamp_ms, ms_of("2019-03-18T20:53:03Z"));
+    assert_int_equal(m.payload.timestamp_ms, fixture_ms("2019-03-18T20:53:03Z"));
 
     /* Another type: reported, not decoded as a count. */
     assert_int_equal(decode_message_q("{'payload': {'type': 'presence', 'who': 3}}", &m, &err),
@@ -1318,7 +1299,7 @@ static void test_websocket_message_round_trip(void **state)
     memset(&m, 0, sizeof m);
     snprintf(m.payload.id, sizeof m.payload.id, "evt_\"quoted\"\\");
     snprintf(m.payload.space_id, sizeof m.payload.space_id, "spc_\x01\ttab");
-    m.payload.timestamp_ms = ms_of("2021-01-02T03:04:05.678Z");
+    m.payload.timestamp_ms = fixture_ms("2021-01-02T03:04:05.678Z");
     m.payload.direction = -1;
     m.payload.count_present = true;
     m.payload.count = INT64_MAX;
@@ -1757,7 +1738,7 @@ static void test_event_round_trips(void **state)
     /* memset: the structs are compared bytewise, padding included. */
     struct space_event e;
     memset(&e, 0, sizeof e);
-    e.timestamp_ms = ms_of("2020-02-29T23:59:59.999Z");
+    e.timestamp_ms = fixture_ms("2020-02-29T23:59:59.999Z");
     e.direction = 1;
     snprintf(e.id, sizeof e.id, "evt_1");
     snprintf(e.doorway_id, sizeof e.doorway_id, "drw_1");
@@ -1770,7 +1751,7 @@ static void test_event_round_trips(void **state)
 
     struct sensor_event s;
     memset(&s, 0, sizeof s);
-    s.timestamp_ms = ms_of("1999-12-31T23:59:59Z");
+    s.timestamp_ms = fixture_ms("1999-12-31T23:59:59Z");
     s.trajectory = -1;
     snprintf(s.sensor_serial, sizeof s.sensor_serial, "Z1");
     json = wire_encode_sensor_event(&s);

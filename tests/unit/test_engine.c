@@ -11,23 +11,10 @@
 #include <string.h>
 
 #include "core/engine.h"
-#include "core/timefmt.h"
+#include "fixture.h"
 #include "wire/tzdb.h"
 
 /* --- a small site built in code ------------------------------------------------- */
-
-static void add_space(struct site *site, const char *id, enum space_type type,
-                      const char *parent_id, int64_t count)
-{
-    struct space s;
-    space_init(&s);
-    s.id = strdup(id);
-    s.name = strdup(id);
-    s.type = type;
-    s.parent_id = parent_id ? strdup(parent_id) : NULL;
-    s.current_count = count;
-    assert_int_equal(site_take_space(site, &s), 0);
-}
 
 static struct space *space_named(struct site *site, const char *id)
 {
@@ -38,22 +25,9 @@ static struct space *space_named(struct site *site, const char *id)
     return NULL;
 }
 
-static void add_doorway(struct site *site, const char *id, const char *serial)
-{
-    struct doorway d;
-    doorway_init(&d);
-    d.id = strdup(id);
-    d.name = strdup(id);
-    d.sensor_serial = serial ? strdup(serial) : NULL;
-    assert_int_equal(site_take_doorway(site, &d), 0);
-    site->has_doorway_list = true;
-}
-
 static int64_t at(const char *iso)
 {
-    int64_t ms;
-    assert_true(timefmt_parse(iso, &ms, 0));
-    return ms;
+    return fixture_ms(iso);
 }
 
 /* Office (floor) with a meeting room inside it: the front door counts the
@@ -62,12 +36,12 @@ static int64_t at(const char *iso)
 static struct site *office_site(void)
 {
     struct site *site = site_new();
-    add_space(site, "spc_b", SPACE_TYPE_BUILDING, NULL, 0);
-    add_space(site, "spc_office", SPACE_TYPE_FLOOR, "spc_b", 0);
-    add_space(site, "spc_room", SPACE_TYPE_SPACE, "spc_office", 0);
-    add_doorway(site, "drw_front", "S_FRONT");
-    add_doorway(site, "drw_room", "S_ROOM");
-    add_doorway(site, "drw_spare", NULL);
+    fixture_add_space(site, "spc_b", "spc_b", SPACE_TYPE_BUILDING, NULL);
+    fixture_add_space(site, "spc_office", "spc_office", SPACE_TYPE_FLOOR, "spc_b");
+    fixture_add_space(site, "spc_room", "spc_room", SPACE_TYPE_SPACE, "spc_office");
+    fixture_add_doorway(site, "drw_front", "S_FRONT");
+    fixture_add_doorway(site, "drw_room", "S_ROOM");
+    fixture_add_doorway(site, "drw_spare", NULL);
     site_add_link(site, "lnk_1", "spc_office", "drw_front", 1, NULL, NULL);
     site_add_link(site, "lnk_2", "spc_room", "drw_room", 1, NULL, NULL);
     site_add_link(site, "lnk_3", "spc_office", "drw_room", -1, NULL, NULL);
@@ -346,13 +320,13 @@ static void test_component_spaces(void **state)
 {
     (void)state;
     struct site *site = office_site();
-    add_space(site, "spc_both", SPACE_TYPE_SPACE, NULL, 99);
+    fixture_add_space(site, "spc_both", "spc_both", SPACE_TYPE_SPACE, NULL)->current_count = 99;
     struct space *both = space_named(site, "spc_both");
     both->counting_mode = COUNTING_COMPONENT_SPACES;
     string_list_add(&both->component_space_ids, "spc_office");
     string_list_add(&both->component_space_ids, "spc_room");
     /* An aggregate of the aggregate, and a cycle that must not loop. */
-    add_space(site, "spc_all", SPACE_TYPE_SPACE, NULL, 0);
+    fixture_add_space(site, "spc_all", "spc_all", SPACE_TYPE_SPACE, NULL);
     struct space *all = space_named(site, "spc_all");
     all->counting_mode = COUNTING_COMPONENT_SPACES;
     string_list_add(&all->component_space_ids, "spc_both");
@@ -423,11 +397,7 @@ static struct tzdb *zones_db;
 
 static const struct tz_zone *zone(const char *name)
 {
-    char error[256];
-    const struct tz_zone *z = tzdb_get(zones_db, name, error, sizeof error);
-    if (!z)
-        fail_msg("%s", error);
-    return z;
+    return fixture_zone(zones_db, name);
 }
 
 static void check_resets(const char *tz_name, const char *start, const char *const expected[],
@@ -537,6 +507,33 @@ static void test_fast_safe_state_agrees(void **state)
     }
 }
 
+static void test_update_space(void **state)
+{
+    (void)state;
+    struct site *site = office_site();
+    struct heard heard;
+    struct engine *engine = listening_engine(site, &heard, NULL, at("2024-01-01T00:00:00Z"));
+    site_index office = site_find_space(site, "spc_office");
+    for (int i = 0; i < 5; i++)
+        engine_apply(engine, sensor(engine, "S_FRONT"), at("2024-01-01T01:00:00Z") + i, 1);
+    assert_int_equal(engine_safe_state(engine, office), SAFE_STATE_NONE);
+    /* An edit sets a safe capacity of 4 and a reset at 02:00: 5 people are
+     * unsafe at once, and the count returns to 0 at 02:00. */
+    site->spaces[office].safe_mode = SAFE_MODE_SAFE_CAPACITY;
+    site->spaces[office].safe_capacity = optional_int_of(4);
+    site->spaces[office].daily_reset_minute = 120;
+    engine_update_space(engine, office, NULL);
+    assert_int_equal(engine_safe_state(engine, office), SAFE_STATE_UNSAFE);
+    assert_int_equal(heard.change_count, 1);
+    assert_int_equal(heard.changes[0].to, SAFE_STATE_UNSAFE);
+    assert_int_equal(engine_next_reset(engine, office), at("2024-01-01T02:00:00Z"));
+    engine_advance(engine, at("2024-01-01T02:00:00Z"));
+    assert_int_equal(engine_count(engine, office), 0);
+    assert_int_equal(engine_safe_state(engine, office), SAFE_STATE_OK);
+    engine_free(engine);
+    site_free(site);
+}
+
 static void test_set_count_and_memory(void **state)
 {
     (void)state;
@@ -576,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_daily_reset_london_dst),
         cmocka_unit_test(test_daily_reset_time_and_long_silence),
         cmocka_unit_test(test_fast_safe_state_agrees),
+        cmocka_unit_test(test_update_space),
         cmocka_unit_test(test_set_count_and_memory),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

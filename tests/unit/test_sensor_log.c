@@ -18,7 +18,6 @@
 #include "core/engine.h"
 #include "core/event.h"
 #include "core/site.h"
-#include "core/timefmt.h"
 #include "fixture.h"
 #include "wire/sensor_log.h"
 #include "wire/site_file.h"
@@ -31,24 +30,6 @@
 #define DOOR_FRONT "drw_710000000000000001"
 #define DOOR_LAB "drw_710000000000000002"
 #define DOOR_PREP "drw_710000000000000003"
-
-static int64_t ms_of(const char *iso)
-{
-    int64_t ms = 0;
-    if (!timefmt_parse(iso, &ms, 0))
-        fail_msg("bad timestamp in test: %s", iso);
-    return ms;
-}
-
-/* Messages are one terminal-safe line that fits the buffer. */
-static void assert_one_line(const char *message)
-{
-    assert_true(message[0] != '\0');
-    assert_true(strlen(message) < WIRE_ERROR_SIZE);
-    for (const unsigned char *p = (const unsigned char *)message; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            fail_msg("control byte 0x%02x in message: %s", *p, message);
-}
 
 static void assert_contains(const char *text, const char *needle)
 {
@@ -94,7 +75,7 @@ static void expect_event(struct reader *r, size_t line, const char *iso, int tra
         fail_msg("line %zu: expected an event, got status %d: %s", line, (int)status,
                  r->error.message);
     assert_int_equal(sensor_log_line(r->log), line);
-    assert_int_equal(r->event.timestamp_ms, ms_of(iso));
+    assert_int_equal(r->event.timestamp_ms, fixture_ms(iso));
     assert_int_equal(r->event.trajectory, trajectory);
     if (serial)
         assert_string_equal(r->event.sensor_serial, serial);
@@ -115,7 +96,7 @@ static void expect_bad_row(struct reader *r, size_t line, const char *needle)
     if (strncmp(r->error.message, prefix, strlen(prefix)) != 0)
         fail_msg("expected the message to start with \"%s\": %s", prefix, r->error.message);
     assert_int_equal(sensor_log_line(r->log), line);
-    assert_one_line(r->error.message);
+    fixture_assert_one_line(r->error.message);
     assert_contains(r->error.message, needle);
 }
 
@@ -137,7 +118,7 @@ static const char *refused_bytes(const char *bytes, size_t len)
     if (log)
         fail_msg("expected the log to be refused: %.60s", bytes);
     fclose(stream);
-    assert_one_line(error.message);
+    fixture_assert_one_line(error.message);
     assert_contains(error.message, "test.log");
     return error.message;
 }
@@ -777,7 +758,7 @@ static void test_messages_are_terminal_safe(void **state)
     assert_non_null(stream);
     struct wire_error error;
     assert_null(sensor_log_from_stream(stream, "evil\x1b[2J.csv", &error));
-    assert_one_line(error.message);
+    fixture_assert_one_line(error.message);
     fclose(stream);
 }
 
@@ -1004,7 +985,7 @@ static void test_messy_fixture_counts_match_readme(void **state)
     struct sensor_log *log = open_fixture("replay/messy.csv");
     struct engine_config config;
     engine_config_defaults(&config);
-    struct engine *engine = engine_new(site, NULL, &config, ms_of("2024-03-12T16:00:05.250Z"));
+    struct engine *engine = engine_new(site, NULL, &config, fixture_ms("2024-03-12T16:00:05.250Z"));
     assert_non_null(engine);
     struct sensor_event event;
     enum sensor_log_status status;

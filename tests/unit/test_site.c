@@ -11,40 +11,7 @@
 #include <string.h>
 
 #include "core/site.h"
-
-static void add_space(struct site *site, const char *id, const char *name,
-                      enum space_type type, const char *parent_id)
-{
-    struct space s;
-    space_init(&s);
-    s.id = strdup(id);
-    s.name = name ? strdup(name) : NULL;
-    s.type = type;
-    s.parent_id = parent_id ? strdup(parent_id) : NULL;
-    assert_int_equal(site_take_space(site, &s), 0);
-    assert_null(s.id); /* moved out */
-}
-
-static void add_doorway(struct site *site, const char *id, const char *serial)
-{
-    struct doorway d;
-    doorway_init(&d);
-    d.id = strdup(id);
-    d.name = strdup(id);
-    d.sensor_serial = serial ? strdup(serial) : NULL;
-    assert_int_equal(site_take_doorway(site, &d), 0);
-    site->has_doorway_list = true;
-}
-
-static void add_sensor(struct site *site, const char *serial, const char *doorway_id)
-{
-    struct sensor s;
-    sensor_init(&s);
-    s.serial = serial ? strdup(serial) : NULL;
-    s.doorway_id = doorway_id ? strdup(doorway_id) : NULL;
-    assert_int_equal(site_take_sensor(site, &s), 0);
-    site->has_sensor_list = true;
-}
+#include "fixture_core.h"
 
 static size_t count_problems(const struct site *site, enum site_problem_kind kind)
 {
@@ -75,12 +42,12 @@ static struct site *small_campus(void)
 {
     struct site *site = site_new();
     assert_non_null(site);
-    add_space(site, "spc_c", "Campus", SPACE_TYPE_CAMPUS, NULL);
-    add_space(site, "spc_b", "Building", SPACE_TYPE_BUILDING, "spc_c");
-    add_space(site, "spc_f10", "Level 10", SPACE_TYPE_FLOOR, "spc_b");
-    add_space(site, "spc_f2", "Level 2", SPACE_TYPE_FLOOR, "spc_b");
-    add_space(site, "spc_r1", "Room", SPACE_TYPE_SPACE, "spc_f2");
-    add_space(site, "spc_r2", "Nook", SPACE_TYPE_SPACE, "spc_r1");
+    fixture_add_space(site, "spc_c", "Campus", SPACE_TYPE_CAMPUS, NULL);
+    fixture_add_space(site, "spc_b", "Building", SPACE_TYPE_BUILDING, "spc_c");
+    fixture_add_space(site, "spc_f10", "Level 10", SPACE_TYPE_FLOOR, "spc_b");
+    fixture_add_space(site, "spc_f2", "Level 2", SPACE_TYPE_FLOOR, "spc_b");
+    fixture_add_space(site, "spc_r1", "Room", SPACE_TYPE_SPACE, "spc_f2");
+    fixture_add_space(site, "spc_r2", "Nook", SPACE_TYPE_SPACE, "spc_r1");
     return site;
 }
 
@@ -114,7 +81,7 @@ static void test_relink_is_idempotent(void **state)
 {
     (void)state;
     struct site *site = small_campus();
-    add_doorway(site, "drw_1", NULL);
+    fixture_add_doorway(site, "drw_1", NULL);
     assert_int_equal(site_add_link(site, "lnk_1", "spc_r1", "drw_1", 1, NULL, NULL), 0);
     assert_int_equal(site_link(site), 0);
     assert_int_equal(site_link(site), 0);
@@ -122,7 +89,7 @@ static void test_relink_is_idempotent(void **state)
     assert_int_equal(space_of(site, "spc_r1")->link_count, 1);
     assert_int_equal(site->problem_count, 0);
     /* Adding a space after linking and linking again puts it in the tree. */
-    add_space(site, "spc_f3", "Level 3", SPACE_TYPE_FLOOR, "spc_b");
+    fixture_add_space(site, "spc_f3", "Level 3", SPACE_TYPE_FLOOR, "spc_b");
     assert_int_equal(site_link(site), 0);
     assert_int_equal(space_of(site, "spc_f3")->depth, 2);
     site_free(site);
@@ -134,9 +101,9 @@ static void test_duplicate_space_id(void **state)
     /* The reference's own list has this: "Main Office" repeats the id of
      * "Headquarters" and names it as its parent. */
     struct site *site = site_new();
-    add_space(site, "spc_575377614718369795", "Headquarters", SPACE_TYPE_BUILDING, NULL);
-    add_space(site, "spc_575377614718369795", "Main Office", SPACE_TYPE_SPACE,
-              "spc_575377614718369795");
+    fixture_add_space(site, "spc_575377614718369795", "Headquarters", SPACE_TYPE_BUILDING, NULL);
+    fixture_add_space(site, "spc_575377614718369795", "Main Office", SPACE_TYPE_SPACE,
+                      "spc_575377614718369795");
     assert_int_equal(site_link(site), 0);
     assert_int_equal(count_problems(site, SITE_PROBLEM_DUPLICATE_ID), 1);
     const struct site_problem *p = first_problem(site, SITE_PROBLEM_DUPLICATE_ID);
@@ -156,7 +123,7 @@ static void test_missing_parent(void **state)
 {
     (void)state;
     struct site *site = small_campus();
-    add_space(site, "spc_lost", "Lost Room", SPACE_TYPE_SPACE, "spc_gone");
+    fixture_add_space(site, "spc_lost", "Lost Room", SPACE_TYPE_SPACE, "spc_gone");
     assert_int_equal(site_link(site), 0);
     assert_int_equal(count_problems(site, SITE_PROBLEM_MISSING_PARENT), 1);
     const struct site_problem *p = first_problem(site, SITE_PROBLEM_MISSING_PARENT);
@@ -174,11 +141,12 @@ static void test_parent_cycle(void **state)
 {
     (void)state;
     struct site *site = small_campus();
-    add_space(site, "spc_a", "A", SPACE_TYPE_SPACE, "spc_c3");
-    add_space(site, "spc_b2", "B", SPACE_TYPE_SPACE, "spc_a");
-    add_space(site, "spc_c3", "C", SPACE_TYPE_SPACE, "spc_b2");
-    add_space(site, "spc_tail", "Tail", SPACE_TYPE_SPACE, "spc_a"); /* hangs off the cycle */
-    add_space(site, "spc_self", "Self", SPACE_TYPE_SPACE, "spc_self");
+    fixture_add_space(site, "spc_a", "A", SPACE_TYPE_SPACE, "spc_c3");
+    fixture_add_space(site, "spc_b2", "B", SPACE_TYPE_SPACE, "spc_a");
+    fixture_add_space(site, "spc_c3", "C", SPACE_TYPE_SPACE, "spc_b2");
+    /* hangs off the cycle */
+    fixture_add_space(site, "spc_tail", "Tail", SPACE_TYPE_SPACE, "spc_a");
+    fixture_add_space(site, "spc_self", "Self", SPACE_TYPE_SPACE, "spc_self");
     assert_int_equal(site_link(site), 0);
     assert_int_equal(count_problems(site, SITE_PROBLEM_PARENT_CYCLE), 2);
     for (size_t i = 0; i < site->problem_count; i++) {
@@ -210,15 +178,16 @@ static void test_parent_types(void **state)
 {
     (void)state;
     struct site *site = small_campus();
-    add_space(site, "spc_c2", "Campus 2", SPACE_TYPE_CAMPUS, "spc_c");        /* campus under campus */
-    add_space(site, "spc_bf", "Building on floor", SPACE_TYPE_BUILDING, "spc_f2");
-    add_space(site, "spc_fc", "Floor on campus", SPACE_TYPE_FLOOR, "spc_c");
-    add_space(site, "spc_fs", "Floor in room", SPACE_TYPE_FLOOR, "spc_r2");
-    add_space(site, "spc_f0", "Floating floor", SPACE_TYPE_FLOOR, NULL);
+    /* campus under campus */
+    fixture_add_space(site, "spc_c2", "Campus 2", SPACE_TYPE_CAMPUS, "spc_c");
+    fixture_add_space(site, "spc_bf", "Building on floor", SPACE_TYPE_BUILDING, "spc_f2");
+    fixture_add_space(site, "spc_fc", "Floor on campus", SPACE_TYPE_FLOOR, "spc_c");
+    fixture_add_space(site, "spc_fs", "Floor in room", SPACE_TYPE_FLOOR, "spc_r2");
+    fixture_add_space(site, "spc_f0", "Floating floor", SPACE_TYPE_FLOOR, NULL);
     /* Allowed: a stand-alone building, a space under a campus or a building. */
-    add_space(site, "spc_b0", "Stand-alone", SPACE_TYPE_BUILDING, NULL);
-    add_space(site, "spc_sc", "Space on campus", SPACE_TYPE_SPACE, "spc_c");
-    add_space(site, "spc_sb", "Space in building", SPACE_TYPE_SPACE, "spc_b");
+    fixture_add_space(site, "spc_b0", "Stand-alone", SPACE_TYPE_BUILDING, NULL);
+    fixture_add_space(site, "spc_sc", "Space on campus", SPACE_TYPE_SPACE, "spc_c");
+    fixture_add_space(site, "spc_sb", "Space in building", SPACE_TYPE_SPACE, "spc_b");
     assert_int_equal(site_link(site), 0);
     assert_int_equal(count_problems(site, SITE_PROBLEM_BAD_PARENT_TYPE), 5);
     const char *bad[] = { "spc_c2", "spc_bf", "spc_fc", "spc_fs", "spc_f0" };
@@ -238,7 +207,7 @@ static void test_one_child_space(void **state)
 {
     (void)state;
     struct site *site = small_campus();
-    add_space(site, "spc_r3", "Second nook", SPACE_TYPE_SPACE, "spc_r1");
+    fixture_add_space(site, "spc_r3", "Second nook", SPACE_TYPE_SPACE, "spc_r1");
     assert_int_equal(site_link(site), 0);
     assert_int_equal(count_problems(site, SITE_PROBLEM_TOO_MANY_CHILD_SPACES), 1);
     assert_string_equal(first_problem(site, SITE_PROBLEM_TOO_MANY_CHILD_SPACES)->id, "spc_r1");
@@ -252,13 +221,13 @@ static void test_links_merge_from_both_ends(void **state)
 {
     (void)state;
     struct site *site = small_campus();
-    add_doorway(site, "drw_in", "S1");
+    fixture_add_doorway(site, "drw_in", "S1");
     /* The space lists the link with its id; the doorway lists it without. */
     assert_int_equal(site_add_link(site, "lnk_9", "spc_r1", "drw_in", 1, NULL, "Inner"), 0);
     assert_int_equal(site_add_link(site, "lnk_8", "spc_f2", "drw_in", -1, NULL, "Inner"), 0);
     assert_int_equal(site_add_link(site, NULL, "spc_r1", "drw_in", 1, "Room", NULL), 0);
     assert_int_equal(site_add_link(site, NULL, "spc_f2", "drw_in", -1, "Level 2", NULL), 0);
-    add_sensor(site, "S1", "drw_in");
+    fixture_add_sensor(site, "S1", "drw_in");
     assert_int_equal(site_link(site), 0);
     assert_int_equal(site->problem_count, 0);
     assert_int_equal(site->link_count, 2);
@@ -280,7 +249,7 @@ static void test_link_conflict(void **state)
 {
     (void)state;
     struct site *site = small_campus();
-    add_doorway(site, "drw_x", NULL);
+    fixture_add_doorway(site, "drw_x", NULL);
     site_add_link(site, "lnk_1", "spc_r1", "drw_x", 1, NULL, NULL);
     site_add_link(site, "lnk_1", "spc_r1", "drw_x", -1, NULL, NULL);
     assert_int_equal(site_link(site), 0);
@@ -299,7 +268,7 @@ static void test_unknown_doorway_and_space(void **state)
     assert_int_equal(site->problem_count, 0);
     assert_false(space_of(site, "spc_r1")->flags & SPACE_FLAG_BAD_LINK);
 
-    add_doorway(site, "drw_real", NULL);
+    fixture_add_doorway(site, "drw_real", NULL);
     site_add_link(site, "lnk_2", "spc_nowhere", "drw_real", 1, NULL, NULL);
     assert_int_equal(site_link(site), 0);
     assert_int_equal(count_problems(site, SITE_PROBLEM_UNKNOWN_DOORWAY), 1);
@@ -317,11 +286,11 @@ static void test_sensor_problems(void **state)
 {
     (void)state;
     struct site *site = small_campus();
-    add_doorway(site, "drw_1", "S1");
-    add_sensor(site, "S1", "drw_1");
-    add_sensor(site, NULL, "drw_1");
-    add_sensor(site, "S2", "drw_missing");
-    add_sensor(site, "S1", "drw_1");
+    fixture_add_doorway(site, "drw_1", "S1");
+    fixture_add_sensor(site, "S1", "drw_1");
+    fixture_add_sensor(site, NULL, "drw_1");
+    fixture_add_sensor(site, "S2", "drw_missing");
+    fixture_add_sensor(site, "S1", "drw_1");
     assert_int_equal(site_link(site), 0);
     assert_int_equal(count_problems(site, SITE_PROBLEM_SENSOR_WITHOUT_SERIAL), 1);
     assert_int_equal(count_problems(site, SITE_PROBLEM_UNKNOWN_SENSOR_DOORWAY), 1);
@@ -353,7 +322,8 @@ static void test_hostile_text_in_messages(void **state)
 {
     (void)state;
     struct site *site = site_new();
-    add_space(site, "spc_\x1b]0;pwned\x07", "\x1b[2JEvil", SPACE_TYPE_SPACE, "spc_\x9b" "31m");
+    fixture_add_space(site, "spc_\x1b]0;pwned\x07", "\x1b[2JEvil", SPACE_TYPE_SPACE,
+                      "spc_\x9b" "31m");
     assert_int_equal(site_link(site), 0);
     assert_int_equal(site->problem_count, 1);
     const char *message = site->problems[0].message;
@@ -373,7 +343,7 @@ static void test_deep_hierarchy(void **state)
     for (int i = 0; i < LEVELS; i++) {
         snprintf(id, sizeof id, "spc_%d", i);
         snprintf(parent, sizeof parent, "spc_%d", i - 1);
-        add_space(site, id, id, SPACE_TYPE_SPACE, i ? parent : NULL);
+        fixture_add_space(site, id, id, SPACE_TYPE_SPACE, i ? parent : NULL);
     }
     assert_int_equal(site_link(site), 0);
     assert_int_equal(site->problem_count, 0);
@@ -386,11 +356,11 @@ static void test_many_spaces(void **state)
     (void)state;
     enum { SPACES = 100000 };
     struct site *site = site_new();
-    add_space(site, "spc_root", "Root", SPACE_TYPE_FLOOR, NULL);
+    fixture_add_space(site, "spc_root", "Root", SPACE_TYPE_FLOOR, NULL);
     char id[32];
     for (int i = 0; i < SPACES; i++) {
         snprintf(id, sizeof id, "spc_%d", i);
-        add_space(site, id, id, SPACE_TYPE_SPACE, "spc_root");
+        fixture_add_space(site, id, id, SPACE_TYPE_SPACE, "spc_root");
     }
     assert_int_equal(site_link(site), 0);
     for (int i = 0; i < SPACES; i += 997) {

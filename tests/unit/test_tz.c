@@ -21,6 +21,7 @@
 
 #include "core/timefmt.h"
 #include "core/tz.h"
+#include "fixture.h"
 #include "wire/tzdb.h"
 
 #define ZONEINFO "/usr/share/zoneinfo"
@@ -34,10 +35,7 @@ static struct tzdb *system_db; /* NULL when ZONEINFO is missing */
 /* "2024-03-10T07:00:00Z" as Unix seconds. */
 static int64_t at(const char *iso)
 {
-    int64_t ms = 0;
-    if (!timefmt_parse(iso, &ms, 0))
-        fail_msg("bad timestamp in the test: %s", iso);
-    return ms / 1000;
+    return fixture_ms(iso) / 1000;
 }
 
 /* "2024-03-10T02:30:00", a local wall time, as seconds since local 1970-01-01. */
@@ -80,11 +78,7 @@ static const struct tz_zone *real_zone(const char *name)
 {
     if (!system_db)
         skip();
-    char error[256];
-    const struct tz_zone *zone = tzdb_get(system_db, name, error, sizeof error);
-    if (!zone)
-        fail_msg("%s", error);
-    return zone;
+    return fixture_zone(system_db, name);
 }
 
 static bool contains(const char *text, const char *part)
