@@ -12,6 +12,7 @@
 #include "core/site.h"
 #include "options.h"
 #include "replay.h"
+#include "serve.h"
 #include "ui/batch.h"
 #include "version.h"
 #include "wire/site_file.h"
@@ -90,6 +91,8 @@ int main(int argc, char **argv)
         return run_batch(&options);
     case MODE_REPLAY:
         return replay_run(&options);
+    case MODE_SERVE:
+        return serve_run(&options);
     default:
         return EXIT_USAGE;
     }

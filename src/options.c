@@ -1,19 +1,36 @@
 /* options.c — parse the command line with getopt_long. */
 #include "options.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/termtext.h"
 #include "core/timefmt.h"
 
-enum { OPT_FORMAT = 256, OPT_ASCII, OPT_BATCH, OPT_SITE, OPT_REPLAY, OPT_AT };
+enum {
+    OPT_FORMAT = 256, OPT_ASCII, OPT_BATCH, OPT_SITE, OPT_REPLAY, OPT_AT, OPT_SERVE,
+    OPT_LISTEN, OPT_TOKEN, OPT_TOKEN_FILE, OPT_RATE_LIMIT, OPT_SEED, OPT_SPEED, OPT_SCENARIO,
+    OPT_RATE, OPT_START,
+};
 
 static const struct option long_options[] = {
     { "batch", no_argument, NULL, OPT_BATCH },
     { "site", required_argument, NULL, OPT_SITE },
     { "replay", required_argument, NULL, OPT_REPLAY },
     { "at", required_argument, NULL, OPT_AT },
+    { "serve", no_argument, NULL, OPT_SERVE },
+    { "listen", required_argument, NULL, OPT_LISTEN },
+    { "token", required_argument, NULL, OPT_TOKEN },
+    { "token-file", required_argument, NULL, OPT_TOKEN_FILE },
+    { "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
+    { "seed", required_argument, NULL, OPT_SEED },
+    { "speed", required_argument, NULL, OPT_SPEED },
+    { "scenario", required_argument, NULL, OPT_SCENARIO },
+    { "rate", required_argument, NULL, OPT_RATE },
+    { "start", required_argument, NULL, OPT_START },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "ascii", no_argument, NULL, OPT_ASCII },
     { "help", no_argument, NULL, 'h' },
@@ -25,6 +42,9 @@ void options_print_help(FILE *out)
 {
     fputs("Usage: occtop --batch [--site FILE] [--format text|json] [--ascii]\n"
           "       occtop --replay LOG --batch [--site FILE] [--at TIME] [--format text|json]\n"
+          "       occtop --serve [--site FILE] [--listen ADDR:PORT] [--token-file F]\n"
+          "              [--rate-limit N] [--seed N] [--speed N] [--scenario NAME] [--rate N]\n"
+          "              [--start TIME]\n"
           "       occtop --help | --version\n"
           "\n"
           "Live occupancy monitor for Density people counters.\n"
@@ -34,6 +54,8 @@ void options_print_help(FILE *out)
           "  --replay LOG       count a raw sensor log (CSV with a header, or JSON lines\n"
           "                     of sensor events) through the counting engine, from\n"
           "                     empty spaces, and print the counts (with --batch)\n"
+          "  --serve            run the mock Density API v2 server with simulated\n"
+          "                     doorways; the first line of output is its base URL\n"
           "\n"
           "Options:\n"
           "  --site FILE        site file to load (spaces, doorways and sensors in the\n"
@@ -42,12 +64,62 @@ void options_print_help(FILE *out)
           "  --format FORMAT    batch output: text (default) or json (with --replay, the\n"
           "                     per-space counts, clamps and hourly history)\n"
           "  --ascii            write only ASCII (automatic when the locale is not UTF-8)\n"
+          "\n"
+          "Mock server (--serve):\n"
+          "  --listen ADDR:PORT where to listen (default 127.0.0.1:8080; port 0 picks\n"
+          "                     a free port)\n"
+          "  --token-file FILE  the API token clients must send (first line of FILE);\n"
+          "                     also DENSITY_API_TOKEN, or --token TOKEN (visible in ps)\n"
+          "  --token TOKEN      the token on the command line (other users can see it)\n"
+          "  --rate-limit N     requests per minute per token (default 60; 0: no limit)\n"
+          "  --seed N           seed of the simulation: the same seed, the same events\n"
+          "  --speed N          simulated seconds per real second (default 1)\n"
+          "  --scenario NAME    normal (default), lunch-rush, evacuation, sensor-offline\n"
+          "  --rate N           drive the whole site at N sensor events per second\n"
+          "  --start TIME       start the simulated clock at TIME (ISO 8601; default\n"
+          "                     now): with --seed, two runs give the same events\n"
           "  -h, --help         show this help and exit\n"
           "  -V, --version      show the version and the libraries in use, and exit\n"
           "\n"
           "Exit status: 0 success, 1 bad input (one line says what), 2 bad command line.\n"
           "See occtop(1) for the site file format and the safe-state rules.\n",
           out);
+}
+
+/* Whole numbers and decimals for option values, with their bounds. */
+static bool parse_long(const char *text, long low, long high, long *out)
+{
+    char *end;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno || end == text || *end || value < low || value > high)
+        return false;
+    *out = value;
+    return true;
+}
+
+static bool parse_double(const char *text, double low, double high, double *out)
+{
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno || end == text || *end || !isfinite(value) || value < low || value > high)
+        return false;
+    *out = value;
+    return true;
+}
+
+static bool parse_seed(const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*text == '-')
+        return false;
+    unsigned long long value = strtoull(text, &end, 10);
+    if (errno || end == text || *end)
+        return false;
+    *out = value;
+    return true;
 }
 
 static void set_error(char *error, size_t error_size, const char *what, const char *arg)
@@ -60,6 +132,8 @@ static void set_error(char *error, size_t error_size, const char *what, const ch
 int options_parse(int argc, char **argv, struct options *out, char *error, size_t error_size)
 {
     memset(out, 0, sizeof *out);
+    out->rate_limit = 60;
+    out->speed = 1.0;
     opterr = 0; /* we word the errors ourselves, sanitised */
     optind = 1;
     int c;
@@ -67,9 +141,62 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
         switch (c) {
         case 'h': out->mode = MODE_HELP; return 0;
         case 'V': out->mode = MODE_VERSION; return 0;
-        case OPT_BATCH: out->mode = MODE_BATCH; break;
+        case OPT_BATCH:
+        case OPT_SERVE: {
+            enum occtop_mode mode = c == OPT_BATCH ? MODE_BATCH : MODE_SERVE;
+            if (out->mode != MODE_NONE && out->mode != mode) {
+                set_error(error, error_size, "--batch and --serve are separate modes: choose one",
+                          NULL);
+                return -1;
+            }
+            out->mode = mode;
+            break;
+        }
         case OPT_SITE: out->site_path = optarg; break;
         case OPT_REPLAY: out->replay_path = optarg; break;
+        case OPT_LISTEN: out->listen = optarg; break;
+        case OPT_TOKEN: out->token = optarg; break;
+        case OPT_TOKEN_FILE: out->token_file = optarg; break;
+        case OPT_SCENARIO: out->scenario = optarg; break;
+        case OPT_RATE_LIMIT: {
+            long value;
+            if (!parse_long(optarg, 0, 1000000, &value)) {
+                set_error(error, error_size, "--rate-limit takes a number of requests per "
+                          "minute from 0 (no limit) to 1000000, not", optarg);
+                return -1;
+            }
+            out->rate_limit = (int)value;
+            break;
+        }
+        case OPT_SEED:
+            if (!parse_seed(optarg, &out->seed)) {
+                set_error(error, error_size, "--seed takes a whole number, not", optarg);
+                return -1;
+            }
+            out->has_seed = true;
+            break;
+        case OPT_SPEED:
+            if (!parse_double(optarg, 0.001, 100000, &out->speed)) {
+                set_error(error, error_size, "--speed takes a number from 0.001 to 100000, not",
+                          optarg);
+                return -1;
+            }
+            break;
+        case OPT_RATE:
+            if (!parse_double(optarg, 0, 1000000, &out->rate)) {
+                set_error(error, error_size, "--rate takes sensor events per second from 0 to "
+                          "1000000, not", optarg);
+                return -1;
+            }
+            break;
+        case OPT_START:
+            if (!timefmt_parse(optarg, &out->start_ms, 0)) {
+                set_error(error, error_size,
+                          "--start takes an ISO 8601 time like 2024-05-01T12:00:00Z, not", optarg);
+                return -1;
+            }
+            out->has_start = true;
+            break;
         case OPT_AT:
             if (!timefmt_parse(optarg, &out->at_ms, 0)) {
                 set_error(error, error_size,

@@ -13,6 +13,7 @@ enum occtop_mode {
     MODE_VERSION,
     MODE_BATCH,
     MODE_REPLAY, /* --replay FILE --batch */
+    MODE_SERVE,  /* --serve: the mock Density server, headless */
 };
 
 enum output_format {
@@ -28,6 +29,19 @@ struct options {
     int64_t at_ms;           /* --at TIMESTAMP */
     enum output_format format;
     bool ascii;              /* --ascii, or a locale that is not UTF-8 */
+
+    /* --serve */
+    const char *listen;      /* ADDRESS:PORT, default 127.0.0.1:8080 */
+    const char *token;       /* --token (discouraged: visible in ps) */
+    const char *token_file;  /* --token-file */
+    int rate_limit;          /* requests per minute per token; 0 = off */
+    uint64_t seed;
+    bool has_seed;
+    double speed;            /* simulated seconds per real second */
+    const char *scenario;    /* normal, lunch-rush, evacuation, sensor-offline */
+    double rate;             /* --rate: sensor events per second (load tests); 0 = profiles */
+    bool has_start;
+    int64_t start_ms;        /* --start: the simulated clock's start (default: now) */
 };
 
 /* Exit statuses (documented in occtop(1)). */

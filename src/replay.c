@@ -20,6 +20,7 @@
 #include "ui/batch.h"
 #include "wire/sensor_log.h"
 #include "wire/site_file.h"
+#include "wire/site_zones.h"
 #include "wire/tzdb.h"
 
 /* A log with a million bad rows should not print a million lines. */
@@ -42,28 +43,19 @@ static void row_message(struct replay *r, const char *message)
         fprintf(stderr, "occtop: %s\n", message);
 }
 
-/* Each space's zone; a name the tz database does not know is said once and
- * the space counts in UTC. */
+static void warn_zone(void *context, const char *message)
+{
+    (void)context;
+    fprintf(stderr, "occtop: warning: %s; its spaces count in UTC\n", message);
+}
+
 static int load_zones(struct replay *r)
 {
-    r->zones = calloc(r->site->space_count ? r->site->space_count : 1, sizeof *r->zones);
     r->zones_db = tzdb_new(NULL);
-    if (!r->zones || !r->zones_db)
+    if (!r->zones_db)
         return -1;
-    for (size_t i = 0; i < r->site->space_count; i++) {
-        const char *name = r->site->spaces[i].time_zone;
-        if (!name)
-            continue;
-        char error[256];
-        r->zones[i] = tzdb_get(r->zones_db, name, error, sizeof error);
-        bool said = false;
-        for (size_t j = 0; j < i && !r->zones[i]; j++)
-            said |= r->site->spaces[j].time_zone && !r->zones[j] &&
-                    strcmp(r->site->spaces[j].time_zone, name) == 0;
-        if (!r->zones[i] && !said)
-            fprintf(stderr, "occtop: warning: %s; its spaces reset at UTC times\n", error);
-    }
-    return 0;
+    r->zones = site_zones_load(r->zones_db, r->site, warn_zone, NULL);
+    return r->zones ? 0 : -1;
 }
 
 static void start_engine(struct replay *r, int64_t first_ms)
@@ -151,7 +143,7 @@ static void replay_free(struct replay *r)
 {
     engine_free(r->engine);
     sensor_log_close(r->log);
-    free(r->zones);
+    free((void *)r->zones);
     tzdb_free(r->zones_db);
     site_free(r->site);
 }

@@ -1,0 +1,99 @@
+/* api.h — the Density API v2 as the mock server answers it, independent of
+ * the HTTP library: a parsed request in, a status and a JSON body out.
+ *
+ * net/server.c does the HTTP (libwebsockets) and calls api_handle() for each
+ * request; tests and fuzzers call it directly.  The api reads the site and
+ * the engine (counts, history) and keeps the event logs the /events
+ * endpoints serve (fed by api_record_*).  It never blocks.
+ *
+ * Behaviour follows ../shared/density-api-v2.txt; where the reference is
+ * silent, the choice is documented in the README ("The mock server").
+ *
+ * Ownership: the api borrows the site, the engine and the zones; they must
+ * outlive it.  PUT /spaces/:id/ changes the site's space and tells the
+ * engine (engine_update_space).  Not thread-safe: the loop thread calls it. */
+#ifndef OCCTOP_NET_API_H
+#define OCCTOP_NET_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/engine.h"
+#include "core/event.h"
+#include "core/site.h"
+#include "core/tz.h"
+
+/* A query parameter, already percent-decoded. */
+struct api_param {
+    const char *name;
+    const char *value;
+};
+
+struct api_request {
+    const char *method;        /* "GET", "PUT", "POST", "DELETE", ... */
+    const char *path;          /* percent-decoded path, e.g. "/v2/spaces/spc_1/" */
+    const struct api_param *params;
+    size_t param_count;
+    const char *authorization; /* the Authorization header's value, or NULL */
+    const char *body;          /* may be NULL; not NUL-terminated */
+    size_t body_length;
+    int64_t wall_ms;           /* real time, for the rate limit and socket codes */
+};
+
+struct api_response {
+    int status;               /* 200, 204, 400, 403, 404, 405, 429, 500 */
+    char *body;               /* JSON text (owned; NUL-terminated too), or NULL for 204 */
+    size_t body_length;
+    int retry_after_seconds;  /* > 0: send Retry-After */
+    const char *allow;        /* 405: send Allow with this (static) value; else NULL */
+};
+
+/* Frees the body (always through this: the out-of-memory 500 body is static). */
+void api_response_clear(struct api_response *response);
+
+#define API_DEFAULT_RATE_LIMIT 60   /* requests per minute per token */
+#define API_SOCKET_TTL_SECONDS 300
+#define API_DEFAULT_PAGE_SIZE 200
+#define API_MAX_PAGE_SIZE 1000
+
+struct api_config {
+    const char *token;        /* the one valid token (copied) */
+    int rate_limit;           /* requests per minute; 0: no limit; < 0: the default */
+    const char *base_url;     /* "http://127.0.0.1:8080/v2": for next/previous (copied) */
+    const char *socket_url;   /* "ws://127.0.0.1:8080/v2/": POST /sockets adds ?code=...
+                                 (copied; NULL: base_url with ws:// or wss://, and "/") */
+    uint64_t seed;            /* socket codes are random; a seed makes them repeatable
+                                 (0: from the system, getrandom) */
+    size_t event_log_capacity; /* space events kept for /events; 0: a default (1,000,000) */
+};
+
+struct api;
+
+/* NULL when out of memory, or when config has no token (or one longer than
+ * 512 bytes): a mock server that anyone may use is never started by mistake. */
+struct api *api_new(struct site *site, struct engine *engine,
+                    const struct tz_zone *const *zones, const struct api_config *config);
+void api_free(struct api *api);
+
+/* Answers one request.  The response is always filled (a 500 with a JSON
+ * body if memory ran out). */
+void api_handle(struct api *api, const struct api_request *request,
+                struct api_response *response);
+
+/* The event logs behind /spaces/:id/events/ and /sensors/:serial/events/:
+ * the server records every space event the engine tells and every sensor
+ * event it feeds the engine.  Old entries are dropped when the log is full. */
+void api_record_space_event(struct api *api, site_index space, const struct space_event *event);
+void api_record_sensor_event(struct api *api, const struct sensor_event *event);
+
+/* Sensor status as the simulator reports it: online or offline, with the
+ * last heartbeat. */
+void api_set_sensor_status(struct api *api, site_index sensor, bool online,
+                           int64_t last_heartbeat_ms);
+
+/* A websocket handshake presents ?code=...: true once per code issued by
+ * POST /sockets within its ttl; false for any other code, or a second use. */
+bool api_claim_socket_code(struct api *api, const char *code, int64_t wall_ms);
+
+#endif

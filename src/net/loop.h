@@ -1,0 +1,27 @@
+/* loop.h — the process's one libwebsockets context and its service loop.
+ *
+ * DESIGN.md: one lws_context for the whole process lifetime, served by one
+ * thread; the mock server and (later) the stream client each add a vhost.
+ * lws never writes to the terminal: its warnings and errors go through
+ * net_loop's log sink, sanitised, to standard error (or a log file). */
+#ifndef OCCTOP_NET_LOOP_H
+#define OCCTOP_NET_LOOP_H
+
+#include <signal.h>
+#include <stddef.h>
+
+struct lws_context;
+struct net_loop;
+
+/* NULL with one line in error when lws cannot start. */
+struct net_loop *net_loop_new(char *error, size_t error_size);
+void net_loop_free(struct net_loop *loop);
+
+struct lws_context *net_loop_context(struct net_loop *loop);
+
+/* Services events until *stop becomes non-zero (set it from a signal
+ * handler; the signal interrupts the wait).  Returns 0, or -1 when lws
+ * failed. */
+int net_loop_run(struct net_loop *loop, volatile sig_atomic_t *stop);
+
+#endif

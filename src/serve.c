@@ -1,0 +1,338 @@
+/* serve.c — occtop --serve: the mock Density server with simulated doorways.
+ *
+ * Wiring: site and zones -> engine; simulator -> engine (sensor events) ->
+ * api event logs and websocket fan-out (space events).  The simulated clock
+ * starts 24 hours back so that history is full when the first client comes;
+ * then it follows the wall clock times --speed, one tick every 100 ms. */
+#include "config.h"
+
+#include "serve.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/engine.h"
+#include "net/api.h"
+#include "net/loop.h"
+#include "net/server.h"
+#include "sim/profile.h"
+#include "sim/sim.h"
+#include "token.h"
+#include "wire/file_read.h"
+#include "wire/site_file.h"
+#include "wire/site_zones.h"
+#include "wire/tzdb.h"
+
+enum {
+    TICK_MS = 100,
+    BACKFILL_MS = 24 * 3600 * 1000,
+    STATUS_EVERY_MS = 1000, /* simulated sensor heartbeats reach the api this often */
+};
+
+struct serve {
+    const struct options *options;
+    struct token token;
+    struct site *site;
+    struct tzdb *zones_db;
+    const struct tz_zone **zones;
+    struct engine *engine;
+    struct sim *sim;      /* the profiles (and the day before a load test) */
+    struct sim *load_sim; /* --rate: replaces sim from the start on */
+    struct sim_profile entrance_profile;
+    bool has_entrance_profile;
+    struct net_loop *loop;
+    struct server *server;
+    struct api *api;
+    lws_sorted_usec_list_t tick;
+    int64_t wall_start_ms, sim_start_ms, last_status_ms;
+    uint64_t sensor_event_number;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int signal_number)
+{
+    (void)signal_number;
+    stop_requested = 1;
+}
+
+static int64_t wall_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t simulated_now(const struct serve *s)
+{
+    double elapsed = (double)(wall_now_ms() - s->wall_start_ms) * s->options->speed;
+    return s->sim_start_ms + (int64_t)elapsed;
+}
+
+/* --- the flow of events ------------------------------------------------------- */
+
+static void on_space_event(void *context, site_index space, const struct space_event *event)
+{
+    struct serve *s = context;
+    api_record_space_event(s->api, space, event);
+    server_broadcast(s->server, event);
+}
+
+static void on_sim_event(void *context, const struct sim_event *event)
+{
+    struct serve *s = context;
+    struct sensor_event sensor_event;
+    memset(&sensor_event, 0, sizeof sensor_event);
+    snprintf(sensor_event.id, sizeof sensor_event.id, "evt_%" PRIu64,
+             s->sensor_event_number++);
+    snprintf(sensor_event.sensor_serial, sizeof sensor_event.sensor_serial, "%s",
+             event->serial ? event->serial : "");
+    if (event->doorway != SITE_NONE)
+        snprintf(sensor_event.doorway_id, sizeof sensor_event.doorway_id, "%s",
+                 s->site->doorways[event->doorway].id);
+    sensor_event.timestamp_ms = event->timestamp_ms;
+    sensor_event.trajectory = event->trajectory;
+    api_record_sensor_event(s->api, &sensor_event);
+    engine_apply_event(s->engine, &sensor_event);
+}
+
+static void report_sensor_status(struct serve *s, int64_t now)
+{
+    for (size_t i = 0; i < s->site->sensor_count; i++) {
+        int64_t heartbeat = 0;
+        bool online = sim_sensor_online(s->sim, (site_index)i, now, &heartbeat);
+        api_set_sensor_status(s->api, (site_index)i, online, heartbeat);
+    }
+    s->last_status_ms = now;
+}
+
+static void advance(struct serve *s, int64_t now)
+{
+    if (s->load_sim && now > s->sim_start_ms)
+        sim_run_until(s->load_sim, now, on_sim_event, s);
+    else
+        sim_run_until(s->sim, now, on_sim_event, s);
+    engine_advance(s->engine, now);
+    if (now - s->last_status_ms >= STATUS_EVERY_MS)
+        report_sensor_status(s, now);
+    server_flush(s->server);
+}
+
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    struct serve *s = lws_container_of(sul, struct serve, tick);
+    advance(s, simulated_now(s));
+    lws_sul_schedule(net_loop_context(s->loop), 0, &s->tick, on_tick,
+                     TICK_MS * LWS_USEC_PER_SEC / 1000);
+}
+
+/* --- start-up ------------------------------------------------------------------ */
+
+static void warn_zone(void *context, const char *message)
+{
+    (void)context;
+    fprintf(stderr, "occtop: warning: %s; its spaces count in UTC\n", message);
+}
+
+/* The CalIt2 doorway data drives building entrances when it is installed
+ * (or found under ./data when run from the source tree). */
+static void load_entrance_profile(struct serve *s)
+{
+    const char *env = getenv("OCCTOP_DATA_DIR");
+    const char *dirs[] = { env && *env ? env : NULL, OCCTOP_DATADIR, "data" };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (!dirs[i])
+            continue;
+        char data_path[512], events_path[512], error[256];
+        snprintf(data_path, sizeof data_path, "%s/calit2/CalIt2.data", dirs[i]);
+        snprintf(events_path, sizeof events_path, "%s/calit2/CalIt2.events", dirs[i]);
+        struct wire_file data, events;
+        if (wire_file_read(data_path, 4 << 20, WIRE_FILE_REGULAR_ONLY, &data, NULL) != 0)
+            continue;
+        if (wire_file_read(events_path, 1 << 20, WIRE_FILE_REGULAR_ONLY, &events, NULL) != 0) {
+            free(data.data);
+            continue;
+        }
+        if (sim_profile_from_calit2(data.data, data.len, events.data, events.len,
+                                    &s->entrance_profile, error, sizeof error) == 0)
+            s->has_entrance_profile = true;
+        else
+            fprintf(stderr, "occtop: warning: %s: %s\n", data_path, error);
+        free(data.data);
+        free(events.data);
+        return;
+    }
+    fprintf(stderr, "occtop: warning: the CalIt2 doorway data is not installed; building "
+            "entrances use the built-in profile\n");
+}
+
+static int load_site(struct serve *s, char *error, size_t error_size)
+{
+    struct wire_error wire;
+    s->site = site_new();
+    if (!s->site || site_file_load(s->site, s->options->site_path, &wire) != 0) {
+        snprintf(error, error_size, "%s", s->site ? wire.message : "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < s->site->problem_count; i++)
+        fprintf(stderr, "occtop: warning: %s: %s\n", s->options->site_path,
+                s->site->problems[i].message);
+    s->zones_db = tzdb_new(NULL);
+    if (!s->zones_db ||
+        !(s->zones = site_zones_load(s->zones_db, s->site, warn_zone, NULL))) {
+        snprintf(error, error_size, "out of memory");
+        return -1;
+    }
+    /* The simulation starts from empty spaces a day back; the file's counts
+     * are a snapshot of some other moment. */
+    for (size_t i = 0; i < s->site->space_count; i++)
+        s->site->spaces[i].current_count = 0;
+    return 0;
+}
+
+static int start_simulation(struct serve *s, char *error, size_t error_size)
+{
+    const struct options *o = s->options;
+    struct sim_config config;
+    sim_config_defaults(&config);
+    config.seed = o->has_seed ? o->seed : (uint64_t)s->wall_start_ms;
+    if (o->scenario && !sim_scenario_parse(o->scenario, &config.scenario)) {
+        snprintf(error, error_size, "--scenario takes normal, lunch-rush, evacuation or "
+                 "sensor-offline");
+        return -2;
+    }
+    load_entrance_profile(s);
+    config.entrance_profile = s->has_entrance_profile ? &s->entrance_profile : NULL;
+
+    struct engine_config engine_config;
+    engine_config_defaults(&engine_config);
+    engine_config.first_event_number = 600000000000000000ull + (config.seed % 100000000000ull);
+    int64_t backfill_from = s->sim_start_ms - BACKFILL_MS;
+    s->engine = engine_new(s->site, s->zones, &engine_config, backfill_from - 1);
+    s->sim = sim_new(s->site, s->zones, &config, s->sim_start_ms);
+    if (!s->engine || !s->sim) {
+        snprintf(error, error_size, "out of memory");
+        return -1;
+    }
+    sim_begin(s->sim, backfill_from);
+    s->sensor_event_number = 700000000000000000ull + (config.seed % 100000000000ull);
+    if (o->rate > 0) {
+        /* Load tests: the day before is still the profiles (a day at the
+         * load rate would take minutes to compute); from the start on, the
+         * whole site runs at --rate events per real second. */
+        config.events_per_second = o->rate / o->speed;
+        s->load_sim = sim_new(s->site, s->zones, &config, s->sim_start_ms);
+        if (!s->load_sim) {
+            snprintf(error, error_size, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int start_server(struct serve *s, char *error, size_t error_size)
+{
+    const struct options *o = s->options;
+    s->loop = net_loop_new(error, error_size);
+    if (!s->loop)
+        return -1;
+    s->server = server_new(s->loop, o->listen ? o->listen : "127.0.0.1:8080",
+                           o->has_seed ? o->seed : (uint64_t)s->wall_start_ms, error,
+                           error_size);
+    if (!s->server)
+        return -1;
+    struct api_config config = {
+        .token = s->token.value,
+        .rate_limit = o->rate_limit,
+        .base_url = server_base_url(s->server),
+        .socket_url = server_socket_url(s->server),
+        /* Socket codes admit to the stream without the token: they come from
+         * the system's randomness, never from --seed. */
+        .seed = 0,
+    };
+    s->api = api_new(s->site, s->engine, s->zones, &config);
+    if (!s->api) {
+        snprintf(error, error_size, "out of memory");
+        return -1;
+    }
+    server_set_api(s->server, s->api);
+    struct engine_sink sink = { .context = s, .space_event = on_space_event };
+    engine_set_sink(s->engine, &sink);
+    return 0;
+}
+
+static void serve_free(struct serve *s)
+{
+    if (s->loop)
+        lws_sul_cancel(&s->tick);
+    /* The context first: closing connections still reaches the server. */
+    net_loop_free(s->loop);
+    server_free(s->server);
+    api_free(s->api);
+    sim_free(s->sim);
+    sim_free(s->load_sim);
+    engine_free(s->engine);
+    free((void *)s->zones);
+    tzdb_free(s->zones_db);
+    site_free(s->site);
+    token_clear(&s->token);
+}
+
+int serve_run(const struct options *options)
+{
+    struct serve s;
+    memset(&s, 0, sizeof s);
+    s.options = options;
+    char error[512];
+    int status = token_load(&s.token, options->token, options->token_file, error, sizeof error);
+    if (status == 1) {
+        fprintf(stderr, "occtop: --serve needs the token its clients must send: "
+                "--token-file FILE, or DENSITY_API_TOKEN in the environment\n");
+        return EXIT_USAGE;
+    }
+    if (status != 0) {
+        fprintf(stderr, "occtop: %s\n", error);
+        return EXIT_BAD_INPUT;
+    }
+    s.wall_start_ms = wall_now_ms();
+    s.sim_start_ms = options->has_start ? options->start_ms : s.wall_start_ms;
+    int result = EXIT_BAD_INPUT;
+    if (load_site(&s, error, sizeof error) != 0)
+        goto fail;
+    status = start_simulation(&s, error, sizeof error);
+    if (status == -2)
+        result = EXIT_USAGE;
+    if (status != 0 || start_server(&s, error, sizeof error) != 0)
+        goto fail;
+
+    /* The last day, as fast as it computes, before anyone is served. */
+    advance(&s, s.sim_start_ms);
+    printf("%s\n", server_base_url(s.server));
+    fflush(stdout);
+    if (!server_is_loopback(s.server))
+        fprintf(stderr, "occtop: warning: listening beyond this machine (%s): anyone who "
+                "can reach it and knows the token can read and change the site\n",
+                server_base_url(s.server));
+
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal; /* no SA_RESTART: the signal ends the wait */
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    lws_sul_schedule(net_loop_context(s.loop), 0, &s.tick, on_tick,
+                     TICK_MS * LWS_USEC_PER_SEC / 1000);
+    result = net_loop_run(s.loop, &stop_requested) == 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    serve_free(&s);
+    return result;
+fail:
+    fprintf(stderr, "occtop: %s\n", error);
+    serve_free(&s);
+    return result;
+}
