@@ -39,4 +39,42 @@ memcheck "$occtop" --batch --site "$top_srcdir/tests/fixtures/cli/hostile-names.
 head -c 3000 "$top_srcdir/data/demo-campus.json" >/tmp/occtop-memcheck-truncated.json
 memcheck "$occtop" --batch --site /tmp/occtop-memcheck-truncated.json
 rm -f /tmp/occtop-memcheck-truncated.json
+# The mock server under a short load: requests, a websocket client, SIGTERM.
+if command -v curl >/dev/null && [ -x /usr/bin/python3 ]; then
+    tmp=$(mktemp -d)
+    echo "memcheck-token" >"$tmp/token"
+    chmod 600 "$tmp/token"
+    OCCTOP_DATA_DIR="$top_srcdir/data" valgrind -q --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect "$occtop" --serve --listen 127.0.0.1:0 \
+        --site "$top_srcdir/data/demo-campus.json" --token-file "$tmp/token" --seed 3 \
+        --rate 200 --rate-limit 0 >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    i=0
+    while [ ! -s "$tmp/out" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    base=$(head -n 1 "$tmp/out")
+    auth="Authorization: Bearer memcheck-token"
+    for path in spaces/ "spaces/?page_size=5&page=2" doorways/ sensors/ tags/ nothing/; do
+        curl -s -H "$auth" "$base/$path" >/dev/null
+    done
+    space=$(curl -s -H "$auth" "$base/spaces/?page_size=1" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["id"])')
+    curl -s -H "$auth" "$base/spaces/$space/counts/?start_time=2020-01-01T00:00:00Z&end_time=2020-01-02T00:00:00Z&interval=1h" >/dev/null
+    curl -s -X PUT -H "$auth" -d '{"capacity": 500}' "$base/spaces/$space/" >/dev/null
+    url=$(curl -s -X POST -H "$auth" "$base/sockets" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["url"])')
+    /usr/bin/python3 -c "
+import asyncio, websockets
+async def main():
+    async with websockets.connect('$url') as ws:
+        for _ in range(20):
+            await asyncio.wait_for(ws.recv(), 30)
+asyncio.run(main())" || echo "memcheck: the websocket client failed" >&2
+    kill -TERM $pid
+    if wait $pid; then
+        echo "memcheck ok: occtop --serve under a short load"
+    else
+        echo "memcheck FAILED: occtop --serve under a short load" >&2
+        cat "$tmp/err" >&2
+        status=1
+    fi
+    rm -rf "$tmp"
+fi
 exit $status
