@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/grow.h"
+#include "core/termtext.h"
 
 #define NO_SEQ UINT64_MAX
 #define INITIAL_SLOTS 1024
@@ -84,20 +85,6 @@ static void write_number_id(uint64_t number, char *out, size_t out_size)
     out[at] = '\0';
 }
 
-/* Cuts at out_size - 1 bytes, backing off to a UTF-8 character boundary so
- * that a cut id is still valid text. */
-static void copy_text(const char *text, char *out, size_t out_size)
-{
-    size_t len = strlen(text);
-    if (len >= out_size) {
-        len = out_size - 1;
-        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
-            len--;
-    }
-    memcpy(out, text, len);
-    out[len] = '\0';
-}
-
 static void entry_release(struct entry *e)
 {
     if (e->id_kind == ID_TEXT)
@@ -121,7 +108,7 @@ static bool entry_set_id(struct entry *e, const char *id)
     char *copy = malloc(len + 1);
     if (!copy)
         return false;
-    copy_text(id, copy, len + 1);
+    termtext_copy(copy, len + 1, id);
     e->id_kind = ID_TEXT;
     e->id.text = copy;
     return true;
@@ -337,7 +324,7 @@ bool eventlog_get(const struct eventlog *log, uint64_t seq, struct eventlog_reco
         if (e->id_kind == ID_NUMBER)
             write_number_id(e->id.number, id, id_size);
         else if (e->id_kind == ID_TEXT)
-            copy_text(e->id.text, id, id_size);
+            termtext_copy(id, id_size, e->id.text);
         else
             id[0] = '\0';
     }

@@ -268,3 +268,15 @@ void termtext_pad(char *out, size_t out_size, int columns)
     }
     out[len] = '\0';
 }
+
+void termtext_copy(char *out, size_t out_size, const char *text)
+{
+    size_t len = strlen(text);
+    if (len >= out_size) {
+        len = out_size - 1;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memcpy(out, text, len);
+    out[len] = '\0';
+}

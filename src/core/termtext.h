@@ -36,6 +36,11 @@ int termtext_sanitize(const char *in, size_t in_len, char *out, size_t out_size,
 int termtext_sanitize_str(const char *in, char *out, size_t out_size, int max_columns,
                           unsigned flags);
 
+/* Copies text into out (NUL-terminated), cut on a UTF-8 character boundary
+ * when it does not fit (so a cut id or name is still valid text); nothing
+ * else changes: this is for storage, not for the terminal.  out_size >= 1. */
+void termtext_copy(char *out, size_t out_size, const char *text);
+
 /* Display width of text that is already safe (valid UTF-8, no controls). */
 int termtext_width(const char *safe_text);
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/timefmt.h"
 
@@ -287,23 +288,12 @@ static const struct {
     { "place_of_worship", &worship_profile },
 };
 
-static bool same_ascii_case(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
-        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
-        if (x != y)
-            return false;
-    }
-    return *a == *b;
-}
-
 const struct sim_profile *sim_profile_for_function(const char *function)
 {
     if (function == NULL)
         return &generic_profile;
     for (size_t i = 0; i < sizeof function_profiles / sizeof function_profiles[0]; i++)
-        if (same_ascii_case(function, function_profiles[i].function))
+        if (strcasecmp(function, function_profiles[i].function) == 0)
             return function_profiles[i].profile;
     return &generic_profile;
 }

@@ -42,6 +42,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/safe.h"
 
@@ -209,22 +210,11 @@ static const struct sim_kind kinds[] = {
     { "generic", 0.40, 60, 0 },
 };
 
-/* Functions compare without regard to ASCII case, as profiles do. */
-static bool same_word(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
-        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
-        if (x != y)
-            return false;
-    }
-    return *a == *b;
-}
 
 static const struct sim_kind *kind_named(const char *name)
 {
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (same_word(kinds[i].name, name))
+        if (strcasecmp(kinds[i].name, name) == 0)
             return &kinds[i];
     return NULL;
 }
@@ -626,7 +616,8 @@ static double rush_target_of(const struct space *space, double capacity)
 static bool joins_rush(const struct space *space)
 {
     return space->function &&
-           (same_word(space->function, "cafe") || same_word(space->function, "dining_area"));
+           (strcasecmp(space->function, "cafe") == 0 ||
+            strcasecmp(space->function, "dining_area") == 0);
 }
 
 static void setup_flow(struct sim *sim, struct sim_flow *flow, site_index space_index)

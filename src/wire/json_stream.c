@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/termtext.h"
 #include "core/timefmt.h"
 #include "wire/json_model.h"
 
@@ -550,19 +551,6 @@ json_t *wire_encode_socket_reply(const char *url, int64_t ttl_seconds)
 
 /* --- webhook payloads --------------------------------------------------------------------- */
 
-/* Copies a name into a fixed buffer, cutting it on a character boundary. */
-static void copy_name(char *out, size_t out_size, const char *text)
-{
-    size_t len = strlen(text);
-    if (len >= out_size) {
-        len = out_size - 1;
-        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
-            len--;
-    }
-    memcpy(out, text, len);
-    out[len] = '\0';
-}
-
 int wire_decode_webhook_payload(const json_t *json, struct webhook_payload *out,
                                 struct wire_error *err)
 {
@@ -584,7 +572,7 @@ int wire_decode_webhook_payload(const json_t *json, struct webhook_payload *out,
         return -1;
     e->count_present = true;
     if (organization_name)
-        copy_name(out->organization_name, sizeof out->organization_name, organization_name);
+        termtext_copy(out->organization_name, sizeof out->organization_name, organization_name);
     return 0;
 }
 
