@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/engine.h"
 #include "core/termtext.h"
 #include "core/timefmt.h"
 
 enum {
     OPT_FORMAT = 256, OPT_ASCII, OPT_BATCH, OPT_SITE, OPT_REPLAY, OPT_AT, OPT_SERVE,
     OPT_LISTEN, OPT_TOKEN, OPT_TOKEN_FILE, OPT_RATE_LIMIT, OPT_SEED, OPT_SPEED, OPT_SCENARIO,
-    OPT_RATE, OPT_START,
+    OPT_RATE, OPT_START, OPT_HISTORY_DAYS,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +32,7 @@ static const struct option long_options[] = {
     { "scenario", required_argument, NULL, OPT_SCENARIO },
     { "rate", required_argument, NULL, OPT_RATE },
     { "start", required_argument, NULL, OPT_START },
+    { "history-days", required_argument, NULL, OPT_HISTORY_DAYS },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "ascii", no_argument, NULL, OPT_ASCII },
     { "help", no_argument, NULL, 'h' },
@@ -64,6 +66,8 @@ void options_print_help(FILE *out)
           "  --format FORMAT    batch output: text (default) or json (with --replay, the\n"
           "                     per-space counts, clamps and hourly history)\n"
           "  --ascii            write only ASCII (automatic when the locale is not UTF-8)\n"
+          "  --history-days N   with --replay or --serve: days of minute history kept per\n"
+          "                     space (default 8; 28,800 bytes a space a day)\n"
           "\n"
           "Mock server (--serve):\n"
           "  --listen ADDR:PORT where to listen (default 127.0.0.1:8080; port 0 picks\n"
@@ -134,6 +138,7 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
     memset(out, 0, sizeof *out);
     out->rate_limit = 60;
     out->speed = 1.0;
+    out->history_days = ENGINE_DEFAULT_HISTORY_MINUTES / (24 * 60);
     opterr = 0; /* we word the errors ourselves, sanitised */
     optind = 1;
     int c;
@@ -189,6 +194,16 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
                 return -1;
             }
             break;
+        case OPT_HISTORY_DAYS: {
+            long value;
+            if (!parse_long(optarg, 1, 366, &value)) {
+                set_error(error, error_size, "--history-days takes a number of days from 1 to "
+                          "366, not", optarg);
+                return -1;
+            }
+            out->history_days = (int)value;
+            break;
+        }
         case OPT_START:
             if (!timefmt_parse(optarg, &out->start_ms, 0)) {
                 set_error(error, error_size,

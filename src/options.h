@@ -40,6 +40,7 @@ struct options {
     double speed;            /* simulated seconds per real second */
     const char *scenario;    /* normal, lunch-rush, evacuation, sensor-offline */
     double rate;             /* --rate: sensor events per second (load tests); 0 = profiles */
+    int history_days;        /* --history-days: minute history kept per space */
     bool has_start;
     int64_t start_ms;        /* --start: the simulated clock's start (default: now) */
 };

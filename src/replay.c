@@ -63,7 +63,10 @@ static void start_engine(struct replay *r, int64_t first_ms)
     /* From empty spaces: the file's counts belong to another moment. */
     for (size_t i = 0; i < r->site->space_count; i++)
         r->site->spaces[i].current_count = 0;
-    r->engine = engine_new(r->site, r->zones, NULL, first_ms - 1);
+    struct engine_config config;
+    engine_config_defaults(&config);
+    config.history_minutes = r->options->history_days * 24 * 60;
+    r->engine = engine_new(r->site, r->zones, &config, first_ms - 1);
 }
 
 static void count_event(struct replay *r, const struct sensor_event *event)

@@ -212,6 +212,7 @@ static int start_simulation(struct serve *s, char *error, size_t error_size)
 
     struct engine_config engine_config;
     engine_config_defaults(&engine_config);
+    engine_config.history_minutes = o->history_days * 24 * 60;
     engine_config.first_event_number = 600000000000000000ull + (config.seed % 100000000000ull);
     int64_t backfill_from = s->sim_start_ms - BACKFILL_MS;
     s->engine = engine_new(s->site, s->zones, &engine_config, backfill_from - 1);

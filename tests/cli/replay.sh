@@ -78,6 +78,22 @@ check "100 bad rows: exit 0 with a summary" grep -q 'rows rejected 100' "$work/o
 check "100 bad rows: 20 lines and a count of the rest" [ "$(lines "$work/err")" -eq 21 ]
 check "100 bad rows: the rest counted" grep -q '80 more rejected rows not shown' "$work/err"
 
+# --- retention: history older than --history-days is not kept --------------------
+cat >"$work/week.csv" <<'CSV'
+timestamp,trajectory,serial
+2024-03-01T16:00:00Z,1,Z700000000000000001
+2024-03-12T16:00:00Z,1,Z700000000000000001
+CSV
+run --replay "$work/week.csv" --site "$site" --batch --format json --history-days 2
+check "--history-days 2: only the last two days of history" /usr/bin/python3 -c "
+import json
+by = {x['name']: x for x in json.load(open('$work/out'))['spaces']}
+h = by['Annex']['history']
+assert h and h[0]['timestamp'] >= '2024-03-10', h[:2]
+"
+run --replay "$work/week.csv" --site "$site" --batch --history-days 0
+check "--history-days 0: exit 2" [ "$status" -eq 2 ]
+
 # --- mistakes ---------------------------------------------------------------------
 run --replay "$work/none.csv" --site "$site" --batch
 check "missing log: exit 1, one line" [ "$status" -eq 1 ] && [ "$(lines "$work/err")" -eq 1 ]
