@@ -255,6 +255,34 @@ check("429 carries Retry-After (1..60 s)", limited and 1 <= int(limited[0][1].ge
 check("429 has a JSON body", limited and isinstance(limited[0][2], dict), limited[0][2] if limited else None)
 server.stop()
 
+# --- a scenario through the real binary: the lunch rush makes a cafe unsafe ---------
+def unsafe_cafes(base):
+    status, _, body = curl(base + "/spaces/?page_size=1000")
+    unsafe = []
+    for space in body["results"] if status == 200 else []:
+        if space["function"] != "cafe" or space["safe_threshold_mode"] is None:
+            continue
+        limit = {"SAFE_CAPACITY": space["safe_capacity"],
+                 "UTILIZATION_PERC_TARGET": (space["safe_threshold_value"] or 0) * (space["target_capacity"] or 0),
+                 "UTILIZATION_PERC_LEGAL": (space["safe_threshold_value"] or 0) * (space["capacity"] or 0)
+                 }.get(space["safe_threshold_mode"].upper())
+        if limit is not None and space["current_count"] > limit:
+            unsafe.append(space["name"])
+    return unsafe
+
+server = Server("--seed", "11", "--start", START, "--speed", "120", "--scenario", "lunch-rush",
+                "--rate-limit", "0")
+found, deadline = [], time.monotonic() + 30
+while not found and time.monotonic() < deadline:
+    time.sleep(1)
+    found = unsafe_cafes(server.base)
+check("--scenario lunch-rush: a cafe goes past its safe threshold", found, found)
+server.stop()
+bad = subprocess.run([OCCTOP, "--serve", "--scenario", "party", "--token-file", token_file,
+                      "--site", SITE, "--listen", "127.0.0.1:0"], capture_output=True, timeout=30)
+check("an unknown --scenario: exit 2 with one line naming it",
+      bad.returncode == 2 and b"--scenario" in bad.stderr and bad.stderr.count(b"\n") == 1, bad)
+
 # --- the same seed, the same events -------------------------------------------------------------------
 def day_of_events(seed):
     s = Server("--seed", str(seed), "--start", START, "--rate-limit", "0")
