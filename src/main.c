@@ -11,8 +11,10 @@
 #include "core/safe.h"
 #include "core/site.h"
 #include "options.h"
+#include "client.h"
 #include "replay.h"
 #include "serve.h"
+#include "user_config.h"
 #include "ui/batch.h"
 #include "version.h"
 #include "wire/site_file.h"
@@ -78,6 +80,22 @@ int main(int argc, char **argv)
     }
     if (!locale_is_utf8())
         options.ascii = true;
+    /* Live data unless a site file is named: from --api-url, DENSITY_API_URL,
+     * the config file, or Density itself when only a token is known. */
+    struct user_config config;
+    if (user_config_load(&config, error, sizeof error) != 0) {
+        fprintf(stderr, "occtop: %s\n", error);
+        return EXIT_BAD_INPUT;
+    }
+    const char *env_url = getenv("DENSITY_API_URL"), *env_token = getenv("DENSITY_API_TOKEN");
+    const char *api_url = options.api_url ? options.api_url
+                        : env_url && *env_url ? env_url
+                        : config.api_url[0] ? config.api_url : NULL;
+    bool have_token = options.token || options.token_file || (env_token && *env_token) ||
+                      config.token[0];
+    bool live = options.mode == MODE_BATCH && !options.site_path && (api_url || have_token);
+    if (!api_url)
+        api_url = "https://api.density.io/v2";
     if (!options.site_path)
         options.site_path = default_site_path;
     switch (options.mode) {
@@ -88,7 +106,11 @@ int main(int argc, char **argv)
         version_print(stdout);
         return EXIT_OK;
     case MODE_BATCH:
-        return run_batch(&options);
+    {
+        int status = live ? client_run(&options, api_url, config.token) : run_batch(&options);
+        user_config_clear(&config);
+        return status;
+    }
     case MODE_REPLAY:
         return replay_run(&options);
     case MODE_SERVE:

@@ -14,7 +14,8 @@
 enum {
     OPT_FORMAT = 256, OPT_ASCII, OPT_BATCH, OPT_SITE, OPT_REPLAY, OPT_AT, OPT_SERVE,
     OPT_LISTEN, OPT_TOKEN, OPT_TOKEN_FILE, OPT_RATE_LIMIT, OPT_SEED, OPT_SPEED, OPT_SCENARIO,
-    OPT_RATE, OPT_START, OPT_HISTORY_DAYS,
+    OPT_RATE, OPT_START, OPT_HISTORY_DAYS, OPT_API_URL, OPT_INSECURE, OPT_INTERVAL,
+    OPT_ITERATIONS, OPT_DURATION, OPT_BUDGET, OPT_EVENTS,
 };
 
 static const struct option long_options[] = {
@@ -33,6 +34,13 @@ static const struct option long_options[] = {
     { "rate", required_argument, NULL, OPT_RATE },
     { "start", required_argument, NULL, OPT_START },
     { "history-days", required_argument, NULL, OPT_HISTORY_DAYS },
+    { "api-url", required_argument, NULL, OPT_API_URL },
+    { "insecure", no_argument, NULL, OPT_INSECURE },
+    { "interval", required_argument, NULL, OPT_INTERVAL },
+    { "iterations", required_argument, NULL, OPT_ITERATIONS },
+    { "duration", required_argument, NULL, OPT_DURATION },
+    { "budget", required_argument, NULL, OPT_BUDGET },
+    { "events", required_argument, NULL, OPT_EVENTS },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "ascii", no_argument, NULL, OPT_ASCII },
     { "help", no_argument, NULL, 'h' },
@@ -43,6 +51,8 @@ static const struct option long_options[] = {
 void options_print_help(FILE *out)
 {
     fputs("Usage: occtop --batch [--site FILE] [--format text|json] [--ascii]\n"
+          "       occtop --batch --api-url URL [--token-file F] [--interval S]\n"
+          "              [--iterations N] [--duration S] [--format text|json] [--insecure]\n"
           "       occtop --replay LOG --batch [--site FILE] [--at TIME] [--format text|json]\n"
           "       occtop --serve [--site FILE] [--listen ADDR:PORT] [--token-file F]\n"
           "              [--rate-limit N] [--seed N] [--speed N] [--scenario NAME] [--rate N]\n"
@@ -52,7 +62,9 @@ void options_print_help(FILE *out)
           "Live occupancy monitor for Density people counters.\n"
           "\n"
           "Modes:\n"
-          "  --batch            print the site's hierarchy once, as a table, and exit\n"
+          "  --batch            print the site's hierarchy once, as a table, and exit;\n"
+          "                     with --api-url (or DENSITY_API_URL): follow the live\n"
+          "                     counts, one line per change\n"
           "  --replay LOG       count a raw sensor log (CSV with a header, or JSON lines\n"
           "                     of sensor events) through the counting engine, from\n"
           "                     empty spaces, and print the counts (with --batch)\n"
@@ -69,6 +81,15 @@ void options_print_help(FILE *out)
           "  --history-days N   with --replay or --serve: days of minute history kept per\n"
           "                     space (default 8; 28,800 bytes a space a day)\n"
           "\n"
+          "Live data (--batch with --api-url):\n"
+          "  --api-url URL      the Density API (also DENSITY_API_URL), e.g.\n"
+          "                     https://api.density.io/v2 or a mock's URL\n"
+          "  --interval S       print the whole table every S seconds instead of lines\n"
+          "  --iterations N     stop after N lines (or N tables with --interval)\n"
+          "  --duration S       stop after S seconds\n"
+          "  --budget N         requests per minute for the whole process (default 60)\n"
+          "  --insecure         do not check TLS certificates (self-signed test servers)\n"
+          "\n"
           "Mock server (--serve):\n"
           "  --listen ADDR:PORT where to listen (default 127.0.0.1:8080; port 0 picks\n"
           "                     a free port)\n"
@@ -80,12 +101,15 @@ void options_print_help(FILE *out)
           "  --speed N          simulated seconds per real second (default 1)\n"
           "  --scenario NAME    normal (default), lunch-rush, evacuation, sensor-offline\n"
           "  --rate N           drive the whole site at N sensor events per second\n"
+          "  --events N         stop the simulation after N sensor events from the\n"
+          "                     start (the site is then quiet)\n"
           "  --start TIME       start the simulated clock at TIME (ISO 8601; default\n"
           "                     now): with --seed, two runs give the same events\n"
           "  -h, --help         show this help and exit\n"
           "  -V, --version      show the version and the libraries in use, and exit\n"
           "\n"
-          "Exit status: 0 success, 1 bad input (one line says what), 2 bad command line.\n"
+          "Exit status: 0 success, 1 bad input (one line says what), 2 bad command line,\n"
+          "3 the server refused the token, 4 the server could not be reached.\n"
           "See occtop(1) for the site file format and the safe-state rules.\n",
           out);
 }
@@ -138,6 +162,7 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
     memset(out, 0, sizeof *out);
     out->rate_limit = 60;
     out->speed = 1.0;
+    out->budget = 60;
     out->history_days = ENGINE_DEFAULT_HISTORY_MINUTES / (24 * 60);
     opterr = 0; /* we word the errors ourselves, sanitised */
     optind = 1;
@@ -194,6 +219,34 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
                 return -1;
             }
             break;
+        case OPT_API_URL: out->api_url = optarg; break;
+        case OPT_INSECURE: out->insecure = true; break;
+        case OPT_INTERVAL:
+        case OPT_ITERATIONS:
+        case OPT_DURATION:
+        case OPT_BUDGET:
+        case OPT_EVENTS: {
+            long value;
+            if (!parse_long(optarg, 1, 100000000, &value)) {
+                set_error(error, error_size, c == OPT_INTERVAL ? "--interval takes seconds, not"
+                          : c == OPT_ITERATIONS ? "--iterations takes a count, not"
+                          : c == OPT_DURATION ? "--duration takes seconds, not"
+                          : c == OPT_EVENTS ? "--events takes a number of events, not"
+                          : "--budget takes requests per minute, not", optarg);
+                return -1;
+            }
+            if (c == OPT_INTERVAL)
+                out->interval_seconds = (int)(value > 86400 ? 86400 : value);
+            else if (c == OPT_ITERATIONS)
+                out->iterations = value;
+            else if (c == OPT_DURATION)
+                out->duration_seconds = value;
+            else if (c == OPT_EVENTS)
+                out->events = value;
+            else
+                out->budget = (int)value;
+            break;
+        }
         case OPT_HISTORY_DAYS: {
             long value;
             if (!parse_long(optarg, 1, 366, &value)) {

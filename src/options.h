@@ -40,7 +40,15 @@ struct options {
     double speed;            /* simulated seconds per real second */
     const char *scenario;    /* normal, lunch-rush, evacuation, sensor-offline */
     double rate;             /* --rate: sensor events per second (load tests); 0 = profiles */
+    /* live data (--batch with --api-url or DENSITY_API_URL) */
+    const char *api_url;     /* --api-url */
+    bool insecure;           /* --insecure: TLS certificates not checked */
+    int interval_seconds;    /* --interval: a snapshot every S seconds */
+    long iterations;         /* --iterations: stop after N lines (or snapshots) */
+    long duration_seconds;   /* --duration: stop after S seconds */
+    int budget;              /* --budget: requests per minute, for the whole process */
     int history_days;        /* --history-days: minute history kept per space */
+    long events;             /* --events: stop simulating after N sensor events */
     bool has_start;
     int64_t start_ms;        /* --start: the simulated clock's start (default: now) */
 };
@@ -50,6 +58,8 @@ enum {
     EXIT_OK = 0,
     EXIT_BAD_INPUT = 1, /* a file or data occtop could not use */
     EXIT_USAGE = 2,     /* a bad command line */
+    EXIT_AUTH = 3,      /* the server refused the token */
+    EXIT_UNREACHABLE = 4, /* the server could not be reached */
 };
 
 /* Fills *out from argv.  On a bad command line returns -1 with one line in

@@ -52,6 +52,7 @@ struct serve {
     lws_sorted_usec_list_t tick;
     int64_t wall_start_ms, sim_start_ms, last_status_ms;
     uint64_t sensor_event_number;
+    uint64_t events_since_start; /* for --events */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -87,6 +88,9 @@ static void on_space_event(void *context, site_index space, const struct space_e
 static void on_sim_event(void *context, const struct sim_event *event)
 {
     struct serve *s = context;
+    if (event->timestamp_ms > s->sim_start_ms && s->options->events > 0 &&
+        s->events_since_start++ >= (uint64_t)s->options->events)
+        return; /* --events: the site is quiet from here on */
     struct sensor_event sensor_event;
     memset(&sensor_event, 0, sizeof sensor_event);
     snprintf(sensor_event.id, sizeof sensor_event.id, "evt_%" PRIu64,
@@ -291,7 +295,8 @@ int serve_run(const struct options *options)
     memset(&s, 0, sizeof s);
     s.options = options;
     char error[512];
-    int status = token_load(&s.token, options->token, options->token_file, error, sizeof error);
+    int status = token_load(&s.token, options->token, options->token_file, NULL, error,
+                            sizeof error);
     if (status == 1) {
         fprintf(stderr, "occtop: --serve needs the token its clients must send: "
                 "--token-file FILE, or DENSITY_API_TOKEN in the environment\n");

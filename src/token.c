@@ -54,7 +54,7 @@ static int from_file(struct token *token, const char *file, char *error, size_t 
 }
 
 int token_load(struct token *token, const char *option_value, const char *file,
-               char *error, size_t error_size)
+               const char *config_token, char *error, size_t error_size)
 {
     memset(token, 0, sizeof *token);
     const char *env = getenv("DENSITY_API_TOKEN");
@@ -80,6 +80,9 @@ int token_load(struct token *token, const char *option_value, const char *file,
         }
         snprintf(token->value, sizeof token->value, "%s", env);
         token->source = "DENSITY_API_TOKEN";
+    } else if (config_token && *config_token) {
+        snprintf(token->value, sizeof token->value, "%s", config_token);
+        token->source = "the config file";
     } else {
         return 1;
     }

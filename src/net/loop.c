@@ -10,6 +10,29 @@
 
 struct net_loop {
     struct lws_context *context;
+    void (*wake_fn)(void *context);
+    void *wake_context;
+};
+
+/* lws_cancel_service() reaches every protocol as EVENT_WAIT_CANCELLED; this
+ * one turns it into the owner's wake handler. */
+static int loop_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                         size_t len)
+{
+    (void)user;
+    (void)in;
+    (void)len;
+    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
+        struct net_loop *loop = lws_vhost_user(lws_get_vhost(wsi));
+        if (loop && loop->wake_fn)
+            loop->wake_fn(loop->wake_context);
+    }
+    return 0;
+}
+
+static const struct lws_protocols loop_protocols[] = {
+    { "occtop-loop", loop_callback, 0, 0, 0, NULL, 0 },
+    { NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
 /* lws logs lines that may quote peers' input: neutralise them. */
@@ -35,11 +58,23 @@ struct net_loop *net_loop_new(char *error, size_t error_size)
     memset(&info, 0, sizeof info);
     /* Vhosts are added by the parts that need them (the mock server, the
      * stream client), each with its own protocols. */
-    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.port = CONTEXT_PORT_NO_LISTEN;
     loop->context = lws_create_context(&info);
     if (!loop->context) {
         snprintf(error, error_size, "libwebsockets could not start");
+        free(loop);
+        return NULL;
+    }
+    struct lws_context_creation_info vhost;
+    memset(&vhost, 0, sizeof vhost);
+    vhost.port = CONTEXT_PORT_NO_LISTEN;
+    vhost.protocols = loop_protocols;
+    vhost.vhost_name = "occtop-loop";
+    vhost.user = loop;
+    if (!lws_create_vhost(loop->context, &vhost)) {
+        snprintf(error, error_size, "libwebsockets could not start");
+        lws_context_destroy(loop->context);
         free(loop);
         return NULL;
     }
@@ -57,6 +92,17 @@ void net_loop_free(struct net_loop *loop)
 struct lws_context *net_loop_context(struct net_loop *loop)
 {
     return loop->context;
+}
+
+void net_loop_on_wake(struct net_loop *loop, void (*fn)(void *context), void *context)
+{
+    loop->wake_fn = fn;
+    loop->wake_context = context;
+}
+
+void net_loop_wake(void *loop)
+{
+    lws_cancel_service(((struct net_loop *)loop)->context);
 }
 
 int net_loop_run(struct net_loop *loop, volatile sig_atomic_t *stop)

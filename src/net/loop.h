@@ -19,6 +19,14 @@ void net_loop_free(struct net_loop *loop);
 
 struct lws_context *net_loop_context(struct net_loop *loop);
 
+/* fn runs on the loop thread after any thread calls net_loop_wake() (the
+ * REST worker does, when a result is ready).  Repeated wakes may be merged
+ * into one call: fn must drain everything that is ready. */
+void net_loop_on_wake(struct net_loop *loop, void (*fn)(void *context), void *context);
+
+/* Thread-safe: the only lws call allowed off the loop thread. */
+void net_loop_wake(void *loop);
+
 /* Services events until *stop becomes non-zero (set it from a signal
  * handler; the signal interrupts the wait).  Returns 0, or -1 when lws
  * failed. */

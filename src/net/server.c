@@ -33,6 +33,8 @@ struct session {
     unsigned char *out; /* LWS_PRE + response body */
     size_t out_length, out_sent;
     bool responding;
+    bool answered; /* one answer per request: an empty body may still end in
+                      BODY_COMPLETION after the request was answered */
     /* websocket */
     struct lws *wsi;
     struct session *next_client;
@@ -148,6 +150,9 @@ static int start_response(struct lws *wsi, struct session *s, int status,
 
 static int respond(struct lws *wsi, struct session *s)
 {
+    if (s->answered)
+        return 0;
+    s->answered = true;
     struct server *server = server_of(wsi);
     struct api_response response = { 0 };
     if (s->body_too_large) {
