@@ -76,19 +76,6 @@ struct client {
 
 static volatile sig_atomic_t stop_requested;
 
-static void on_signal(int signal_number)
-{
-    (void)signal_number;
-    stop_requested = 1;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void finish(struct client *c, int status)
 {
     if (!c->finished) {
@@ -133,7 +120,7 @@ static void print_snapshot(struct client *c)
         .ascii = c->options->ascii,
         .warn_fraction = SAFE_DEFAULT_WARN_FRACTION,
     };
-    int64_t now = wall_ms();
+    int64_t now = net_wall_ms();
     char when[TIMEFMT_SIZE];
     timefmt_format(now, when, sizeof when);
     if (!batch.json) {
@@ -172,7 +159,7 @@ static void take_refresh_page(struct client *c, const struct rest_result *r, con
             continue;
         site_index i = site_find_space(c->site, json_string_value(id));
         if (i != SITE_NONE)
-            live_refresh(c->live, i, json_integer_value(count), r->sent_ms, wall_ms());
+            live_refresh(c->live, i, json_integer_value(count), r->sent_ms, net_wall_ms());
     }
     if (page.next)
         rest_request(c->rest, REST_GET, page.next, NULL, TAG_REFRESH, NULL);
@@ -221,7 +208,7 @@ static void start_running(struct client *c)
     }
     for (size_t i = 0; i < c->site->problem_count; i++)
         fprintf(stderr, "occtop: warning: %s\n", c->site->problems[i].message);
-    int64_t now = wall_ms();
+    int64_t now = net_wall_ms();
     for (size_t i = 0; i < c->site->space_count; i++)
         live_refresh(c->live, (site_index)i, c->site->spaces[i].current_count, c->started_ms, now);
     site_index scratch[256]; /* the first counts are not changes */
@@ -273,7 +260,7 @@ static void take_result(struct client *c, struct rest_result *r)
     if (r->status == 403) {
         explain_auth(c);
         if (c->live) /* NULL while the hierarchy is still loading */
-            live_set_connection(c->live, LIVE_AUTH_ERROR, wall_ms());
+            live_set_connection(c->live, LIVE_AUTH_ERROR, net_wall_ms());
         finish(c, EXIT_AUTH);
         return;
     }
@@ -328,7 +315,7 @@ static void on_malformed(void *context, const char *why)
     struct client *c = context;
     if (c->live)
         live_count_malformed(c->live);
-    int64_t now = wall_ms();
+    int64_t now = net_wall_ms();
     if (now - c->last_malformed_log_ms < MALFORMED_LOG_EVERY_MS) {
         c->malformed_unlogged++;
         return;
@@ -344,7 +331,7 @@ static void on_malformed(void *context, const char *why)
 static void on_stream_state(void *context, enum stream_state state, bool connected)
 {
     struct client *c = context;
-    int64_t now = wall_ms();
+    int64_t now = net_wall_ms();
     switch (state) {
     case STREAM_LIVE:
         live_set_connection(c->live, LIVE_LIVE, now);
@@ -371,7 +358,7 @@ static void on_stream_state(void *context, enum stream_state state, bool connect
 static void on_tick(lws_sorted_usec_list_t *sul)
 {
     struct client *c = lws_container_of(sul, struct client, tick);
-    int64_t now = wall_ms();
+    int64_t now = net_wall_ms();
     const struct options *o = c->options;
     if (o->duration_seconds > 0 && now - c->started_ms >= o->duration_seconds * 1000)
         finish(c, EXIT_OK);
@@ -477,7 +464,7 @@ int client_run(const struct options *options, const char *base_url, const char *
         fprintf(stderr, "occtop: %s\n", error);
         return EXIT_BAD_INPUT;
     }
-    c.started_ms = wall_ms();
+    c.started_ms = net_wall_ms();
     c.exit_status = EXIT_OK;
     stop_requested = 0;
     if (start(&c, error, sizeof error) != 0) {
@@ -485,12 +472,7 @@ int client_run(const struct options *options, const char *base_url, const char *
         client_free(&c);
         return EXIT_BAD_INPUT;
     }
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = on_signal;
-    sigaction(SIGINT, &action, NULL);
-    sigaction(SIGTERM, &action, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    net_loop_catch_signals(&stop_requested);
     lws_sul_schedule(net_loop_context(c.loop), 0, &c.tick, on_tick,
                      TICK_MS * LWS_USEC_PER_SEC / 1000);
     if (net_loop_run(c.loop, &stop_requested) != 0 && !c.finished)

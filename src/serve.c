@@ -57,22 +57,9 @@ struct serve {
 
 static volatile sig_atomic_t stop_requested;
 
-static void on_signal(int signal_number)
-{
-    (void)signal_number;
-    stop_requested = 1;
-}
-
-static int64_t wall_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t simulated_now(const struct serve *s)
 {
-    double elapsed = (double)(wall_now_ms() - s->wall_start_ms) * s->options->speed;
+    double elapsed = (double)(net_wall_ms() - s->wall_start_ms) * s->options->speed;
     return s->sim_start_ms + (int64_t)elapsed;
 }
 
@@ -306,7 +293,7 @@ int serve_run(const struct options *options)
         fprintf(stderr, "occtop: %s\n", error);
         return EXIT_BAD_INPUT;
     }
-    s.wall_start_ms = wall_now_ms();
+    s.wall_start_ms = net_wall_ms();
     s.sim_start_ms = options->has_start ? options->start_ms : s.wall_start_ms;
     int result = EXIT_BAD_INPUT;
     if (load_site(&s, error, sizeof error) != 0)
@@ -326,12 +313,7 @@ int serve_run(const struct options *options)
                 "can reach it and knows the token can read and change the site\n",
                 server_base_url(s.server));
 
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = on_signal; /* no SA_RESTART: the signal ends the wait */
-    sigaction(SIGINT, &action, NULL);
-    sigaction(SIGTERM, &action, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    net_loop_catch_signals(&stop_requested);
     lws_sul_schedule(net_loop_context(s.loop), 0, &s.tick, on_tick,
                      TICK_MS * LWS_USEC_PER_SEC / 1000);
     result = net_loop_run(s.loop, &stop_requested) == 0 ? EXIT_OK : EXIT_BAD_INPUT;

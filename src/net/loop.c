@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/termtext.h"
 
@@ -92,6 +93,33 @@ void net_loop_free(struct net_loop *loop)
 struct lws_context *net_loop_context(struct net_loop *loop)
 {
     return loop->context;
+}
+
+int64_t net_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static volatile sig_atomic_t *stop_flag;
+
+static void on_stop_signal(int signal_number)
+{
+    (void)signal_number;
+    if (stop_flag)
+        *stop_flag = 1;
+}
+
+void net_loop_catch_signals(volatile sig_atomic_t *stop)
+{
+    stop_flag = stop;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_stop_signal; /* no SA_RESTART: the signal ends the wait */
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    signal(SIGPIPE, SIG_IGN);
 }
 
 void net_loop_on_wake(struct net_loop *loop, void (*fn)(void *context), void *context)

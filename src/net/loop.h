@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct lws_context;
 struct net_loop;
@@ -26,6 +27,15 @@ void net_loop_on_wake(struct net_loop *loop, void (*fn)(void *context), void *co
 
 /* Thread-safe: the only lws call allowed off the loop thread. */
 void net_loop_wake(void *loop);
+
+/* Wall-clock time (CLOCK_REALTIME) in ms: what the API's timestamps,
+ * socket ttls and rate-limit windows are measured in. */
+int64_t net_wall_ms(void);
+
+/* From now on SIGINT and SIGTERM set *stop (interrupting lws's wait, so
+ * net_loop_run returns) and SIGPIPE is ignored (a peer that hangs up must
+ * not kill the process). */
+void net_loop_catch_signals(volatile sig_atomic_t *stop);
 
 /* Services events until *stop becomes non-zero (set it from a signal
  * handler; the signal interrupts the wait).  Returns 0, or -1 when lws

@@ -60,13 +60,6 @@ struct server {
     bool pending; /* messages queued since the last flush */
 };
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static uint64_t next_random(struct server *server)
 {
     uint64_t z = (server->random_state += 0x9e3779b97f4a7c15ull);
@@ -175,7 +168,7 @@ static int respond(struct lws *wsi, struct session *s)
             .authorization = has_authorization ? authorization : NULL,
             .body = s->body,
             .body_length = s->body_length,
-            .wall_ms = wall_ms(),
+            .wall_ms = net_wall_ms(),
         };
         api_handle(server->api, &request, &response);
         /* Nothing of the token may linger on the stack. */
@@ -269,7 +262,7 @@ static int accept_websocket(struct lws *wsi)
     /* It returns where the value starts within buffer ("code=" is copied too). */
     const char *code = server->api
         ? lws_get_urlarg_by_name(wsi, "code=", buffer, sizeof buffer) : NULL;
-    return code && api_claim_socket_code(server->api, code, wall_ms()) ? 0 : -1;
+    return code && api_claim_socket_code(server->api, code, net_wall_ms()) ? 0 : -1;
 }
 
 static void add_client(struct server *server, struct lws *wsi, struct session *s)

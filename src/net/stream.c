@@ -62,13 +62,6 @@ const char *stream_state_name(enum stream_state state)
     }
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void set_state(struct stream *s, enum stream_state state, bool connected)
 {
     if (s->state == state && !connected)
@@ -249,7 +242,7 @@ static void take_fragment(struct stream *s, const void *in, size_t len, bool las
         struct wire_error error;
         int decoded = wire_decode_stream_message(s->message, s->message_length, &message, &error);
         if (decoded == WIRE_STREAM_COUNT && s->handlers.message)
-            s->handlers.message(s->handlers.context, &message.payload, wall_ms());
+            s->handlers.message(s->handlers.context, &message.payload, net_wall_ms());
         else if (decoded < 0)
             malformed(s, error.message);
     }
