@@ -83,6 +83,9 @@ static void finish(struct client *c, int status)
         c->exit_status = status;
     }
     stop_requested = 1;
+    /* finish() runs inside lws_service: wake it, or it sleeps until its next
+     * timer (the 15 s ping) before the loop sees the flag. */
+    net_loop_wake(c->loop);
 }
 
 /* --- output ------------------------------------------------------------------------ */
@@ -348,6 +351,7 @@ static void on_stream_state(void *context, enum stream_state state, bool connect
         break;
     }
     if (connected) {
+        live_new_connection(c->live);
         c->refreshing = false; /* a refresh from before the drop may never finish */
         request_refresh(c);
     }

@@ -34,7 +34,9 @@ _Static_assert((LIVE_KEY_SLOTS & (LIVE_KEY_SLOTS - 1)) == 0,
 
 struct live_space {
     int64_t count;
-    int64_t data_ms; /* time of the newest applied data: message or refresh */
+    int64_t data_ms;    /* time of the newest applied data: message or refresh */
+    int64_t message_ms; /* server time of the newest applied message */
+    bool has_message;
     bool has_count;
     bool marked;     /* listed in live->changed */
 };
@@ -222,9 +224,15 @@ enum live_result live_apply(struct live *live, const struct space_event *event,
     uint64_t key = has_id ? event_key(event) : 0;
     if (has_id && keys_contain(&live->keys, key))
         return tally(live, LIVE_DUPLICATE);
-    if (is_older(live, space, event->timestamp_ms))
+    /* A message is judged against earlier messages only: their times are
+     * the server's clock, a refresh's is ours (the two may differ by more
+     * than the delay between an event and its message). */
+    struct live_space *s = &live->spaces[space];
+    if (s->has_message && event->timestamp_ms < s->message_ms)
         return tally(live, LIVE_STALE);
     set_count(live, space, event->count, event->timestamp_ms, received_ms);
+    s->message_ms = event->timestamp_ms;
+    s->has_message = true;
     if (has_id)
         keys_remember(&live->keys, key);
     return tally(live, LIVE_APPLIED);
@@ -242,6 +250,13 @@ enum live_result live_refresh(struct live *live, site_index space, int64_t count
     set_count(live, space, count, as_of_ms, received_ms);
     live->stats.refreshes++;
     return LIVE_APPLIED;
+}
+
+void live_new_connection(struct live *live)
+{
+    memset(&live->keys, 0, sizeof live->keys);
+    for (size_t i = 0; i < live->space_count; i++)
+        live->spaces[i].has_message = false;
 }
 
 void live_count_malformed(struct live *live)

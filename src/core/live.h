@@ -7,10 +7,15 @@
  *  - a message whose event_id was already applied to the same space is a
  *    duplicate, ignored (one crossing of an interior doorway gives two
  *    spaces the same event_id);
- *  - a message older than the space's latest applied data is stale, ignored;
+ *  - a message older than the space's latest applied message is stale,
+ *    ignored (messages carry the server's clock, so they are compared with
+ *    each other, not with the time of a REST request);
  *  - a message for a space the site does not have is counted and ignored;
  *  - a REST refresh sets every count it carries, timestamped with the time
- *    the request was made (so stream messages newer than that still win);
+ *    the request was made, unless a message newer than that came first;
+ *  - a new stream connection forgets the remembered ids and message times: a
+ *    restarted server may reuse event ids and has its own clock, and the
+ *    counts are re-fetched after every connection anyway;
  *  - the connection state is part of the model, with the time it began and
  *    the time of the newest data, so the UI can say "STALE 42 s" instead of
  *    showing old numbers as live.
@@ -66,6 +71,9 @@ enum live_result live_apply(struct live *live, const struct space_event *event,
  * request was sent.  Ignored when the space has newer data. */
 enum live_result live_refresh(struct live *live, site_index space, int64_t count,
                               int64_t as_of_ms, int64_t received_ms);
+
+/* A new stream connection (see the rules above). */
+void live_new_connection(struct live *live);
 
 void live_count_malformed(struct live *live);
 

@@ -284,10 +284,30 @@ static void test_refresh_newer_applied(void **state)
     assert_int_equal(live_refresh(f->live, 2, 0, t, t + 100), LIVE_APPLIED);
     assert_true(live_has_count(f->live, 2));
     assert_int_equal(live_stats(f->live)->refreshes, 3);
-    /* Messages older than the refresh are now stale; newer ones win. */
-    assert_int_equal(apply_message(f->live, "evt_2", "spc_0", t + 59999, 6), LIVE_STALE);
+    /* A message is judged against earlier messages only: its time is the
+     * server's, the refresh's is ours.  One stamped just before the refresh
+     * request but newer than the last message still counts... */
+    assert_int_equal(apply_message(f->live, "evt_2", "spc_0", t + 59999, 6), LIVE_APPLIED);
+    assert_int_equal(live_count(f->live, 0), 6);
     assert_int_equal(apply_message(f->live, "evt_3", "spc_0", t + 60001, 7), LIVE_APPLIED);
     assert_int_equal(live_count(f->live, 0), 7);
+    /* ...one older than an earlier message does not. */
+    assert_int_equal(apply_message(f->live, "evt_4", "spc_0", t + 60000, 8), LIVE_STALE);
+    assert_int_equal(live_count(f->live, 0), 7);
+}
+
+static void test_new_connection_forgets_ids_and_times(void **state)
+{
+    struct fixture *f = *state;
+    int64_t t = fixture_ms("2024-05-06T09:00:00Z");
+    assert_int_equal(apply_message(f->live, "evt_9", "spc_0", t, 3), LIVE_APPLIED);
+    assert_int_equal(apply_message(f->live, "evt_9", "spc_0", t, 3), LIVE_DUPLICATE);
+    /* A restarted server reuses its ids and has its own clock: after a new
+     * connection both its ids and its (older) times count. */
+    live_new_connection(f->live);
+    assert_int_equal(apply_message(f->live, "evt_9", "spc_0", t - 5000, 4), LIVE_APPLIED);
+    assert_int_equal(live_count(f->live, 0), 4);
+    assert_int_equal(apply_message(f->live, "evt_9", "spc_0", t - 5000, 4), LIVE_DUPLICATE);
 }
 
 static void test_connection_states(void **state)
@@ -514,6 +534,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rejected, setup_small, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_counter, setup_small, teardown),
         cmocka_unit_test_setup_teardown(test_refresh_older_than_message_ignored, setup_small,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_new_connection_forgets_ids_and_times, setup_small,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_refresh_newer_applied, setup_small, teardown),
         cmocka_unit_test_setup_teardown(test_connection_states, setup_small, teardown),
