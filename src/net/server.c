@@ -237,6 +237,8 @@ static int begin_http(struct lws *wsi, struct session *s, const char *path)
 
 static void take_body(struct session *s, const void *in, size_t len)
 {
+    if (len == 0)
+        return; /* lws passes NULL for an empty body (Content-Length: 0) */
     if (s->body_too_large || s->body_length + len > SERVER_MAX_BODY) {
         s->body_too_large = true;
         return;

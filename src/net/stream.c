@@ -225,7 +225,7 @@ static void take_fragment(struct stream *s, const void *in, size_t len, bool las
         s->oversized = true;
         malformed(s, "a message larger than the 64 KiB limit was dropped");
     }
-    if (!s->oversized) {
+    if (!s->oversized && len > 0) { /* an empty frame may come with NULL */
         char *grown = realloc(s->message, s->message_length + len + 1);
         if (grown) {
             memcpy(grown + s->message_length, in, len);
