@@ -11,6 +11,7 @@
 
 #include "client.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <libwebsockets.h>
@@ -72,6 +73,8 @@ struct client {
     bool refreshing;
     int64_t last_malformed_log_ms;
     uint64_t malformed_unlogged;
+    FILE *record;           /* --record, or NULL (also after a write failed) */
+    char record_name[256];  /* terminal-safe, for messages */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -133,6 +136,70 @@ static void print_snapshot(struct client *c)
     }
     batch_print_site(stdout, c->site, &batch);
     c->snapshots++;
+}
+
+/* --- recording ------------------------------------------------------------------------ */
+
+static int open_recording(struct client *c, char *error, size_t error_size)
+{
+    termtext_sanitize_str(c->options->record_path, c->record_name, sizeof c->record_name, 100, 0);
+    c->record = fopen(c->options->record_path, "a");
+    if (!c->record) {
+        snprintf(error, error_size, "cannot open the recording %s: %s", c->record_name,
+                 strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* A full disk must not stop the monitor: say so once, stop recording. */
+static void record_line(struct client *c, json_t *line)
+{
+    char *text = line ? json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(line);
+    if (!text || !c->record) {
+        free(text);
+        return;
+    }
+    errno = 0;
+    if (fputs(text, c->record) < 0 || fputc('\n', c->record) == EOF || fflush(c->record) != 0) {
+        fprintf(stderr, "occtop: cannot write the recording %s: %s; recording stopped\n",
+                c->record_name, strerror(errno ? errno : EIO));
+        fclose(c->record);
+        c->record = NULL;
+    }
+    free(text);
+}
+
+/* The first line: the site as loaded, so a recording can be replayed alone. */
+static void record_header(struct client *c)
+{
+    json_t *spaces = json_array(), *doorways = json_array(), *sensors = json_array();
+    for (size_t i = 0; i < c->site->space_count; i++)
+        json_array_append_new(spaces, wire_encode_space(c->site, (site_index)i));
+    for (size_t i = 0; i < c->site->doorway_count; i++)
+        json_array_append_new(doorways, wire_encode_doorway(c->site, (site_index)i));
+    for (size_t i = 0; i < c->site->sensor_count; i++)
+        json_array_append_new(sensors, wire_encode_sensor(c->site, (site_index)i));
+    char when[TIMEFMT_SIZE];
+    timefmt_format(net_wall_ms(), when, sizeof when);
+    record_line(c, json_pack("{s:i, s:s, s:s, s:{s:s, s:o, s:o, s:o}}", "occtop_recording", 1,
+                             "api_url", c->base_url, "started_at", when, "site", "name",
+                             c->base_url, "spaces", spaces, "doorways", doorways, "sensors",
+                             sensors));
+}
+
+static void on_raw(void *context, const char *text, size_t length, int64_t received_ms)
+{
+    struct client *c = context;
+    if (!c->record)
+        return;
+    char when[TIMEFMT_SIZE];
+    timefmt_format(received_ms, when, sizeof when);
+    json_t *message = json_loadb(text, length, 0, NULL);
+    record_line(c, message ? json_pack("{s:s, s:o}", "received_at", when, "message", message)
+                           : json_pack("{s:s, s:b, s:I}", "received_at", when, "malformed", 1,
+                                       "length", (json_int_t)length));
 }
 
 /* --- counts ------------------------------------------------------------------------ */
@@ -217,6 +284,8 @@ static void start_running(struct client *c)
     site_index scratch[256]; /* the first counts are not changes */
     while (live_take_changed(c->live, scratch, 256) > 0)
         continue;
+    if (c->record)
+        record_header(c);
     c->running = true;
     c->next_refresh_ms = now + REFRESH_MINUTES * 60000;
     c->next_reset_ms = next_reset_after(c, now);
@@ -417,7 +486,15 @@ static int start(struct client *c, char *error, size_t error_size)
     c->rest = rest_new(&rest, error, error_size);
     if (!c->rest)
         return -1;
-    struct stream_handlers handlers = { c, on_message, on_malformed, on_stream_state };
+    struct stream_handlers handlers = {
+        .context = c,
+        .message = on_message,
+        .raw = o->record_path ? on_raw : NULL,
+        .malformed = on_malformed,
+        .state = on_stream_state,
+    };
+    if (o->record_path && open_recording(c, error, error_size) != 0)
+        return -1;
     c->stream = stream_new(c->loop, c->rest, o->insecure, &handlers, error, error_size);
     if (!c->stream)
         return -1;
@@ -444,6 +521,8 @@ static void client_free(struct client *c)
     net_loop_free(c->loop);
     stream_free(c->stream);
     live_free(c->live);
+    if (c->record)
+        fclose(c->record);
     free((void *)c->zones);
     tzdb_free(c->zones_db);
     site_free(c->site);

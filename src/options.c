@@ -15,7 +15,7 @@ enum {
     OPT_FORMAT = 256, OPT_ASCII, OPT_BATCH, OPT_SITE, OPT_REPLAY, OPT_AT, OPT_SERVE,
     OPT_LISTEN, OPT_TOKEN, OPT_TOKEN_FILE, OPT_RATE_LIMIT, OPT_SEED, OPT_SPEED, OPT_SCENARIO,
     OPT_RATE, OPT_START, OPT_HISTORY_DAYS, OPT_API_URL, OPT_INSECURE, OPT_INTERVAL,
-    OPT_ITERATIONS, OPT_DURATION, OPT_BUDGET, OPT_EVENTS,
+    OPT_ITERATIONS, OPT_DURATION, OPT_BUDGET, OPT_EVENTS, OPT_RECORD,
 };
 
 static const struct option long_options[] = {
@@ -41,6 +41,7 @@ static const struct option long_options[] = {
     { "duration", required_argument, NULL, OPT_DURATION },
     { "budget", required_argument, NULL, OPT_BUDGET },
     { "events", required_argument, NULL, OPT_EVENTS },
+    { "record", required_argument, NULL, OPT_RECORD },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "ascii", no_argument, NULL, OPT_ASCII },
     { "help", no_argument, NULL, 'h' },
@@ -89,6 +90,8 @@ void options_print_help(FILE *out)
           "  --duration S       stop after S seconds\n"
           "  --budget N         requests per minute for the whole process (default 60)\n"
           "  --insecure         do not check TLS certificates (self-signed test servers)\n"
+          "  --record FILE      append every stream message to FILE as JSON lines, with\n"
+          "                     its receive time (the first line holds the site)\n"
           "\n"
           "Mock server (--serve):\n"
           "  --listen ADDR:PORT where to listen (default 127.0.0.1:8080; port 0 picks\n"
@@ -221,6 +224,7 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
             break;
         case OPT_API_URL: out->api_url = optarg; break;
         case OPT_INSECURE: out->insecure = true; break;
+        case OPT_RECORD: out->record_path = optarg; break;
         case OPT_INTERVAL:
         case OPT_ITERATIONS:
         case OPT_DURATION:

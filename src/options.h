@@ -47,6 +47,7 @@ struct options {
     long iterations;         /* --iterations: stop after N lines (or snapshots) */
     long duration_seconds;   /* --duration: stop after S seconds */
     int budget;              /* --budget: requests per minute, for the whole process */
+    const char *record_path; /* --record: append every stream message, as JSON lines */
     int history_days;        /* --history-days: minute history kept per space */
     long events;             /* --events: stop simulating after N sensor events */
     bool has_start;

@@ -70,6 +70,7 @@ struct rest_job {
     bool last_failed;            /* the previous attempt failed (for retries) */
     int attempts;                /* all attempts */
     int failures;                /* network errors and 5xx: what max_attempts bounds */
+    bool once;                   /* no retries: the caller has its own (rest_request_once) */
     int64_t sent_ms;             /* wall time of the latest attempt */
     struct rest_buffer response;
     bool too_large;
@@ -701,7 +702,7 @@ static bool rest_count_failure(struct rest *rest, struct rest_job *job, int64_t 
 {
     job->failures++;
     job->last_failed = true;
-    if (rest->max_attempts > 0 && job->failures >= rest->max_attempts)
+    if (job->once || (rest->max_attempts > 0 && job->failures >= rest->max_attempts))
         return true;
     job->not_before_ms = now + rest_backoff_ms(rest, job->failures);
     return false;
@@ -1029,12 +1030,13 @@ void rest_free(struct rest *rest)
     rest_destroy(rest);
 }
 
-uint64_t rest_request(struct rest *rest, enum rest_method method, const char *path,
-                      const char *body, int tag, void *user)
+static uint64_t queue_request(struct rest *rest, enum rest_method method, const char *path,
+                              const char *body, int tag, void *user, bool once)
 {
     struct rest_job *job = calloc(1, sizeof *job);
     if (!job)
         return 0;
+    job->once = once;
     job->method = method;
     job->tag = tag;
     job->user = user;
@@ -1055,6 +1057,18 @@ uint64_t rest_request(struct rest *rest, enum rest_method method, const char *pa
     pthread_mutex_unlock(&rest->mutex);
     curl_multi_wakeup(rest->multi);
     return id;
+}
+
+uint64_t rest_request(struct rest *rest, enum rest_method method, const char *path,
+                      const char *body, int tag, void *user)
+{
+    return queue_request(rest, method, path, body, tag, user, false);
+}
+
+uint64_t rest_request_once(struct rest *rest, enum rest_method method, const char *path,
+                           const char *body, int tag, void *user)
+{
+    return queue_request(rest, method, path, body, tag, user, true);
 }
 
 bool rest_take(struct rest *rest, struct rest_result *out)

@@ -82,6 +82,12 @@ void rest_free(struct rest *rest);
 uint64_t rest_request(struct rest *rest, enum rest_method method, const char *path,
                       const char *body, int tag, void *user);
 
+/* The same, without retries after a network error or 5xx (a 429 is still
+ * waited out): for callers with their own retry loop, such as the stream,
+ * whose reconnection backoff must not wait behind this one's. */
+uint64_t rest_request_once(struct rest *rest, enum rest_method method, const char *path,
+                           const char *body, int tag, void *user);
+
 /* The next finished request, if any (loop thread).  The caller owns *out
  * and clears it with rest_result_clear. */
 bool rest_take(struct rest *rest, struct rest_result *out);

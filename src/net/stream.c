@@ -82,7 +82,7 @@ static void malformed(struct stream *s, const char *why)
 static void ask_for_url(struct stream *s)
 {
     set_state(s, s->connections ? STREAM_RECONNECTING : STREAM_CONNECTING, false);
-    if (!rest_request(s->rest, REST_POST, "/sockets", NULL, STREAM_REST_TAG_SOCKET, s))
+    if (!rest_request_once(s->rest, REST_POST, "/sockets", NULL, STREAM_REST_TAG_SOCKET, s))
         malformed(s, "out of memory asking for a stream URL");
 }
 
@@ -204,7 +204,8 @@ void stream_take_rest_result(struct stream *s, const struct rest_result *result)
             schedule_retry(s);
             return;
         }
-        if (!rest_request(s->rest, REST_RESOLVE, s->target.host, NULL, STREAM_REST_TAG_RESOLVE, s))
+        if (!rest_request_once(s->rest, REST_RESOLVE, s->target.host, NULL,
+                               STREAM_REST_TAG_RESOLVE, s))
             schedule_retry(s);
     } else if (result->tag == STREAM_REST_TAG_RESOLVE) {
         if (result->status != 200 || !result->body ||
@@ -237,6 +238,9 @@ static void take_fragment(struct stream *s, const void *in, size_t len, bool las
     }
     if (!last)
         return;
+    if (!s->oversized && s->handlers.raw)
+        s->handlers.raw(s->handlers.context, s->message ? s->message : "", s->message_length,
+                        net_wall_ms());
     if (!s->oversized) {
         struct stream_message message;
         struct wire_error error;

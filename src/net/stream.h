@@ -38,6 +38,8 @@ enum stream_state {
 struct stream_handlers {
     void *context;
     void (*message)(void *context, const struct space_event *event, int64_t received_ms);
+    /* Every complete message as received, before decoding (may be NULL). */
+    void (*raw)(void *context, const char *text, size_t length, int64_t received_ms);
     void (*malformed)(void *context, const char *why); /* terminal-safe */
     /* Every change of state; `connected` is true on each (re)connection, when
      * the owner should re-fetch counts. */

@@ -292,6 +292,9 @@ def ping_silent():
             return
         first = fake.handshakes[0]
         got_second = fake.wait_for(lambda: len(fake.handshakes) >= 2, 40)
+        if got_second:  # the refresh follows the new connection: give it time to come
+            fake.wait_for(lambda: any(r.path.startswith("/v2/spaces") and r.time > fake.handshakes[1]
+                                      for r in fake.requests), 5)
         code = c.stop()
         with fake.lock:
             requests = list(fake.requests)

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""--record through the real binary against the mock: the first line holds the
+site, then one line per stream message with its receive time; a full disk
+(/dev/full) gives one line on stderr and the client keeps running."""
+import json
+import os
+import secrets
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+
+TOP = os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "..", ".."))
+OCCTOP = os.environ.get("OCCTOP", os.path.join(TOP, "src", "occtop"))
+TOKEN = "tok-" + secrets.token_hex(16)
+failures = []
+work = tempfile.mkdtemp(prefix="occtop-record.")
+token_file = os.path.join(work, "token")
+with open(token_file, "w") as f:
+    f.write(TOKEN + "\n")
+os.chmod(token_file, 0o600)
+
+
+def check(what, condition, detail=""):
+    print(("ok: " if condition else "FAIL: ") + what, "" if condition else detail,
+          file=sys.stdout if condition else sys.stderr)
+    if not condition:
+        failures.append(what)
+
+
+env = dict(os.environ, OCCTOP_DATA_DIR=os.path.join(TOP, "data"), DENSITY_API_TOKEN=TOKEN)
+server = subprocess.Popen([OCCTOP, "--serve", "--listen", "127.0.0.1:0", "--site",
+                           os.path.join(TOP, "data", "demo-campus.json"), "--token-file", token_file,
+                           "--seed", "3", "--rate", "100", "--rate-limit", "0"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+ready, _, _ = select.select([server.stdout], [], [], 30)
+base = server.stdout.readline().decode().strip() if ready else ""
+if not base.startswith("http://"):
+    server.kill()
+    sys.exit("the mock did not start")
+
+
+def client(record, seconds):
+    return subprocess.run([OCCTOP, "--batch", "--api-url", base, "--record", record,
+                           "--duration", str(seconds)], capture_output=True, env=env, timeout=60)
+
+
+recording = os.path.join(work, "rec.jsonl")
+run = client(recording, 4)
+check("--record: exit 0", run.returncode == 0, run.stderr[-300:])
+lines = [json.loads(line) for line in open(recording)]
+check("the first line holds the site (78 spaces, doorways, sensors)",
+      lines and lines[0].get("occtop_recording") == 1 and len(lines[0]["site"]["spaces"]) == 78
+      and lines[0]["site"]["doorways"] and lines[0]["site"]["sensors"], str(lines[:1])[:300])
+messages = lines[1:]
+check("then one line per stream message (hundreds at --rate 100)", len(messages) > 100, len(messages))
+check("each with its receive time and the message as received",
+      all(m["received_at"].endswith("Z") and m["message"]["payload"]["type"] == "count"
+          and m["message"]["version"] == "v2" for m in messages))
+printed = [l for l in run.stdout.decode().splitlines() if l]
+check("the lines printed match the messages recorded (same run)", len(printed) > 100, len(printed))
+again = client(recording, 2)
+check("--record appends", again.returncode == 0 and
+      sum(1 for _ in open(recording)) > len(lines) + 1)
+
+full = client("/dev/full", 3)
+errors = full.stderr.decode().splitlines()
+check("--record /dev/full: the client keeps running and exits 0", full.returncode == 0, full.returncode)
+check("... with one line saying the recording stopped",
+      sum("cannot write the recording /dev/full" in e for e in errors) == 1, errors)
+check("... and still prints the counts", len(full.stdout.decode().splitlines()) > 10)
+bad = subprocess.run([OCCTOP, "--batch", "--api-url", base, "--record", "/nonexistent/dir/rec"],
+                     capture_output=True, env=env, timeout=30)
+check("a recording that cannot be opened: exit 1, one line", bad.returncode == 1 and
+      bad.stderr.decode().count("\n") == 1 and b"cannot open the recording" in bad.stderr, bad.stderr)
+for out in (run, again, full, bad):
+    check("the token is not in the client's output", TOKEN.encode() not in out.stdout + out.stderr)
+
+server.send_signal(signal.SIGTERM)
+server.wait(10)
+if failures:
+    print("%d check(s) failed" % len(failures), file=sys.stderr)
+    sys.exit(1)
