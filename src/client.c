@@ -2,11 +2,9 @@
  * websocket stream, printed as one line per count change (or a snapshot
  * every --interval seconds).
  *
- * Wiring only: net/rest fetches (one budget for the process), net/stream
- * follows the socket, core/live keeps the counts and their freshness.  The
- * counts are re-fetched after every (re)connection (events sent while the
- * stream was down are lost), at each space's daily reset in its own zone
- * (resets are not pushed on the socket), and every REFRESH_MINUTES. */
+ * Wiring only: net/session loads the site, follows the stream and keeps the
+ * counts fresh; this prints them, records the stream (--record), and turns
+ * problems into exit statuses. */
 #include "config.h"
 
 #include "client.h"
@@ -24,33 +22,15 @@
 #include "core/live.h"
 #include "core/termtext.h"
 #include "core/timefmt.h"
-#include "core/tz.h"
 #include "net/loop.h"
-#include "net/rest.h"
-#include "net/stream.h"
+#include "net/session.h"
 #include "token.h"
 #include "ui/batch.h"
 #include "wire/json_model.h"
-#include "wire/site_zones.h"
 
 enum {
     TICK_MS = 100,
-    REFRESH_MINUTES = 10,
-    MALFORMED_LOG_EVERY_MS = 1000,
     LOAD_ATTEMPTS = 5, /* about 8 s of backoff before "unreachable" */
-};
-
-enum client_tag {
-    TAG_SPACES = 1,   /* the hierarchy: spaces, doorways, sensors pages */
-    TAG_DOORWAYS,
-    TAG_SENSORS,
-    TAG_REFRESH,      /* counts: a page of /spaces/ */
-};
-
-static const char *const list_paths[] = {
-    [TAG_SPACES] = "/spaces/?page_size=1000",
-    [TAG_DOORWAYS] = "/doorways/?page_size=1000",
-    [TAG_SENSORS] = "/sensors/?page_size=1000",
 };
 
 struct client {
@@ -58,21 +38,15 @@ struct client {
     struct token token;
     const char *base_url;
     struct net_loop *loop;
-    struct rest *rest;
-    struct stream *stream;
-    struct site *site;
-    struct live *live;
-    struct tzdb *zones_db;
-    const struct tz_zone **zones;
+    struct session *session;
+    struct site *site;  /* the session's, once loaded */
+    struct live *live;  /* the session's, once loaded */
     lws_sorted_usec_list_t tick;
     bool running; /* the hierarchy is loaded and the stream started */
     int exit_status;
     bool finished;
-    int64_t started_ms, next_snapshot_ms, next_refresh_ms, next_reset_ms;
+    int64_t started_ms, next_snapshot_ms;
     uint64_t snapshots, lines;
-    bool refreshing;
-    int64_t last_malformed_log_ms;
-    uint64_t malformed_unlogged;
     FILE *record;           /* --record, or NULL (also after a write failed) */
     char record_name[256];  /* terminal-safe, for messages */
 };
@@ -202,228 +176,34 @@ static void on_raw(void *context, const char *text, size_t length, int64_t recei
                                        "length", (json_int_t)length));
 }
 
-/* --- counts ------------------------------------------------------------------------ */
+/* --- the session ---------------------------------------------------------------------- */
 
-static void request_refresh(struct client *c)
+static void on_ready(void *context)
 {
-    if (c->refreshing)
-        return;
-    c->refreshing = true;
-    rest_request(c->rest, REST_GET, list_paths[TAG_SPACES], NULL, TAG_REFRESH, NULL);
-}
-
-static void take_refresh_page(struct client *c, const struct rest_result *r, const json_t *json)
-{
-    struct wire_page page;
-    struct wire_error error;
-    if (wire_decode_page(json, "spaces", &page, &error) != 0) {
-        fprintf(stderr, "occtop: %s\n", error.message);
-        c->refreshing = false;
-        return;
-    }
-    for (size_t k = 0; k < json_array_size(page.results); k++) {
-        const json_t *space = json_array_get(page.results, k);
-        const json_t *id = json_object_get(space, "id");
-        const json_t *count = json_object_get(space, "current_count");
-        if (!json_is_string(id) || !json_is_integer(count))
-            continue;
-        site_index i = site_find_space(c->site, json_string_value(id));
-        if (i != SITE_NONE)
-            live_refresh(c->live, i, json_integer_value(count), r->sent_ms, net_wall_ms());
-    }
-    if (page.next)
-        rest_request(c->rest, REST_GET, page.next, NULL, TAG_REFRESH, NULL);
-    else
-        c->refreshing = false;
-}
-
-/* The earliest daily reset of any space, so counts are fetched then. */
-static int64_t next_reset_after(const struct client *c, int64_t now_ms)
-{
-    int64_t next = INT64_MAX;
-    for (size_t i = 0; i < c->site->space_count; i++) {
-        int64_t at = tz_next_daily(c->zones[i], now_ms / 1000,
-                                   c->site->spaces[i].daily_reset_minute * 60) * 1000;
-        if (at < next)
-            next = at;
-    }
-    return next;
-}
-
-/* --- the hierarchy --------------------------------------------------------------------- */
-
-static int decode_list(struct client *c, enum client_tag tag, const json_t *results,
-                       struct wire_error *error)
-{
-    switch (tag) {
-    case TAG_SPACES:
-        return wire_decode_space_list(c->site, results, "spaces", error);
-    case TAG_DOORWAYS:
-        c->site->has_doorway_list = true;
-        return wire_decode_doorway_list(c->site, results, "doorways", error);
-    default:
-        c->site->has_sensor_list = true;
-        return wire_decode_sensor_list(c->site, results, "sensors", error);
-    }
-}
-
-static void start_running(struct client *c)
-{
-    if (site_link(c->site) != 0 || !(c->live = live_new(c->site)) ||
-        !(c->zones_db = tzdb_new(NULL)) ||
-        !(c->zones = site_zones_load(c->zones_db, c->site, NULL, NULL))) {
-        fprintf(stderr, "occtop: out of memory\n");
-        finish(c, EXIT_BAD_INPUT);
-        return;
-    }
-    for (size_t i = 0; i < c->site->problem_count; i++)
-        fprintf(stderr, "occtop: warning: %s\n", c->site->problems[i].message);
-    int64_t now = net_wall_ms();
-    for (size_t i = 0; i < c->site->space_count; i++)
-        live_refresh(c->live, (site_index)i, c->site->spaces[i].current_count, c->started_ms, now);
-    site_index scratch[256]; /* the first counts are not changes */
-    while (live_take_changed(c->live, scratch, 256) > 0)
-        continue;
+    struct client *c = context;
+    c->site = session_site(c->session);
+    c->live = session_live(c->session);
     if (c->record)
         record_header(c);
     c->running = true;
-    c->next_refresh_ms = now + REFRESH_MINUTES * 60000;
-    c->next_reset_ms = next_reset_after(c, now);
-    c->next_snapshot_ms = now;
-    stream_start(c->stream);
+    c->next_snapshot_ms = net_wall_ms();
 }
 
-static void take_list_page(struct client *c, const struct rest_result *r, const json_t *json)
+static void on_problem(void *context, enum session_problem problem, bool loading,
+                       const char *message)
 {
-    struct wire_page page;
-    struct wire_error error;
-    enum client_tag tag = (enum client_tag)r->tag;
-    if (wire_decode_page(json, list_paths[tag] + 1, &page, &error) != 0 ||
-        decode_list(c, tag, page.results, &error) != 0) {
-        fprintf(stderr, "occtop: %s: %s\n", c->base_url, error.message);
-        finish(c, EXIT_BAD_INPUT);
-        return;
-    }
-    if (page.next)
-        rest_request(c->rest, REST_GET, page.next, NULL, tag, NULL);
-    else if (tag == TAG_SPACES || tag == TAG_DOORWAYS)
-        rest_request(c->rest, REST_GET, list_paths[tag + 1], NULL, tag + 1, NULL);
-    else
-        start_running(c);
-}
-
-/* --- results ---------------------------------------------------------------------------- */
-
-static void explain_auth(struct client *c)
-{
-    char server[256];
-    termtext_sanitize_str(c->base_url, server, sizeof server, 120, 0);
-    fprintf(stderr, "occtop: token rejected by %s: set the API token of your Density account "
-            "in DENSITY_API_TOKEN, or put it in a file given with --token-file (or in "
-            "~/.config/occtop/config as: token = ...)\n", server);
-}
-
-static void take_result(struct client *c, struct rest_result *r)
-{
-    if (r->tag == STREAM_REST_TAG_SOCKET || r->tag == STREAM_REST_TAG_RESOLVE) {
-        stream_take_rest_result(c->stream, r);
-        return;
-    }
-    if (r->status == 403) {
-        explain_auth(c);
-        if (c->live) /* NULL while the hierarchy is still loading */
-            live_set_connection(c->live, LIVE_AUTH_ERROR, net_wall_ms());
+    struct client *c = context;
+    fprintf(stderr, "occtop: %s\n", message);
+    if (problem == SESSION_AUTH)
         finish(c, EXIT_AUTH);
-        return;
-    }
-    if (r->status != 200) {
-        if (!c->running) {
-            fprintf(stderr, "occtop: %s\n",
-                    r->status ? "the server answered with an error" : r->error);
-            finish(c, r->status ? EXIT_BAD_INPUT : EXIT_UNREACHABLE);
-        } else if (r->tag == TAG_REFRESH) {
-            c->refreshing = false; /* the next tick or connection tries again */
-        }
-        return;
-    }
-    struct wire_error error;
-    json_t *json = wire_json_parse(r->body ? r->body : "", r->body_length, c->base_url, &error);
-    if (!json) {
-        fprintf(stderr, "occtop: %s\n", error.message);
-        if (!c->running)
-            finish(c, EXIT_BAD_INPUT);
-        else
-            c->refreshing = false;
-        return;
-    }
-    if (r->tag == TAG_REFRESH)
-        take_refresh_page(c, r, json);
-    else
-        take_list_page(c, r, json);
-    json_decref(json);
+    else if (loading)
+        finish(c, problem == SESSION_UNREACHABLE ? EXIT_UNREACHABLE : EXIT_BAD_INPUT);
 }
 
-static void on_wake(void *context)
+static void on_log(void *context, const char *line)
 {
-    struct client *c = context;
-    struct rest_result r;
-    while (!c->finished && rest_take(c->rest, &r)) {
-        take_result(c, &r);
-        rest_result_clear(&r);
-    }
-}
-
-/* --- the stream -------------------------------------------------------------------------- */
-
-static void on_message(void *context, const struct space_event *event, int64_t received_ms)
-{
-    struct client *c = context;
-    if (c->live)
-        live_apply(c->live, event, received_ms);
-}
-
-static void on_malformed(void *context, const char *why)
-{
-    struct client *c = context;
-    if (c->live)
-        live_count_malformed(c->live);
-    int64_t now = net_wall_ms();
-    if (now - c->last_malformed_log_ms < MALFORMED_LOG_EVERY_MS) {
-        c->malformed_unlogged++;
-        return;
-    }
-    c->last_malformed_log_ms = now;
-    fprintf(stderr, "occtop: stream: %s", why);
-    if (c->malformed_unlogged)
-        fprintf(stderr, " (and %" PRIu64 " more since the last line)", c->malformed_unlogged);
-    fputc('\n', stderr);
-    c->malformed_unlogged = 0;
-}
-
-static void on_stream_state(void *context, enum stream_state state, bool connected)
-{
-    struct client *c = context;
-    int64_t now = net_wall_ms();
-    switch (state) {
-    case STREAM_LIVE:
-        live_set_connection(c->live, LIVE_LIVE, now);
-        break;
-    case STREAM_RECONNECTING:
-        live_set_connection(c->live, LIVE_RECONNECTING, now);
-        break;
-    case STREAM_AUTH_ERROR:
-        live_set_connection(c->live, LIVE_AUTH_ERROR, now);
-        explain_auth(c);
-        finish(c, EXIT_AUTH);
-        break;
-    default:
-        break;
-    }
-    if (connected) {
-        live_new_connection(c->live);
-        c->refreshing = false; /* a refresh from before the drop may never finish */
-        request_refresh(c);
-    }
+    (void)context;
+    fprintf(stderr, "occtop: %s\n", line);
 }
 
 /* --- the clock ------------------------------------------------------------------------------ */
@@ -455,11 +235,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
         if (o->iterations > 0 &&
             (o->interval_seconds > 0 ? c->snapshots : c->lines) >= (uint64_t)o->iterations)
             finish(c, EXIT_OK);
-        if (now >= c->next_refresh_ms || now >= c->next_reset_ms) {
-            request_refresh(c);
-            c->next_refresh_ms = now + REFRESH_MINUTES * 60000;
-            c->next_reset_ms = next_reset_after(c, now + 1000);
-        }
+        session_tick(c->session, now);
     }
     if (!c->finished)
         lws_sul_schedule(net_loop_context(c->loop), 0, &c->tick, on_tick,
@@ -474,41 +250,28 @@ static int start(struct client *c, char *error, size_t error_size)
     c->loop = net_loop_new(error, error_size);
     if (!c->loop)
         return -1;
-    struct rest_config rest = {
+    struct session_config config = {
         .base_url = c->base_url,
         .token = c->token.value,
-        .requests_per_minute = o->budget,
+        .budget = o->budget,
         .insecure = o->insecure,
-        .max_attempts = LOAD_ATTEMPTS,
-        .wake = net_loop_wake,
-        .wake_context = c->loop,
+        .load_attempts = LOAD_ATTEMPTS,
     };
-    c->rest = rest_new(&rest, error, error_size);
-    if (!c->rest)
-        return -1;
-    struct stream_handlers handlers = {
+    struct session_handlers handlers = {
         .context = c,
-        .message = on_message,
+        .ready = on_ready,
         .raw = o->record_path ? on_raw : NULL,
-        .malformed = on_malformed,
-        .state = on_stream_state,
+        .problem = on_problem,
+        .log = on_log,
     };
     if (o->record_path && open_recording(c, error, error_size) != 0)
         return -1;
-    c->stream = stream_new(c->loop, c->rest, o->insecure, &handlers, error, error_size);
-    if (!c->stream)
+    c->session = session_new(c->loop, &config, &handlers, error, error_size);
+    if (!c->session)
         return -1;
-    c->site = site_new();
-    if (c->site)
-        c->site->name = strdup(c->base_url); /* the API names no site */
-    if (!c->site || !c->site->name) {
-        snprintf(error, error_size, "out of memory");
-        return -1;
-    }
-    net_loop_on_wake(c->loop, on_wake, c);
     if (o->insecure)
         fprintf(stderr, "occtop: warning: --insecure: TLS certificates are not checked\n");
-    rest_request(c->rest, REST_GET, list_paths[TAG_SPACES], NULL, TAG_SPACES, NULL);
+    session_start(c->session);
     return 0;
 }
 
@@ -516,16 +279,11 @@ static void client_free(struct client *c)
 {
     if (c->loop)
         lws_sul_cancel(&c->tick);
-    stream_stop(c->stream);
-    rest_free(c->rest); /* stops the worker: nothing wakes the loop any more */
+    session_stop(c->session);
     net_loop_free(c->loop);
-    stream_free(c->stream);
-    live_free(c->live);
+    session_free(c->session);
     if (c->record)
         fclose(c->record);
-    free((void *)c->zones);
-    tzdb_free(c->zones_db);
-    site_free(c->site);
     token_clear(&c->token);
 }
 
