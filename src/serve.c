@@ -37,7 +37,7 @@ enum {
 
 struct serve {
     const struct options *options;
-    struct token token;
+    const char *token;
     struct site *site;
     struct tzdb *zones_db;
     const struct tz_zone **zones;
@@ -55,7 +55,6 @@ struct serve {
     uint64_t events_since_start; /* for --events */
 };
 
-static volatile sig_atomic_t stop_requested;
 
 static int64_t simulated_now(const struct serve *s)
 {
@@ -228,19 +227,16 @@ static int start_simulation(struct serve *s, char *error, size_t error_size)
     return 0;
 }
 
-static int start_server(struct serve *s, char *error, size_t error_size)
+static int start_server(struct serve *s, const char *listen, char *error, size_t error_size)
 {
     const struct options *o = s->options;
-    s->loop = net_loop_new(error, error_size);
-    if (!s->loop)
-        return -1;
-    s->server = server_new(s->loop, o->listen ? o->listen : "127.0.0.1:8080",
+    s->server = server_new(s->loop, listen,
                            o->has_seed ? o->seed : (uint64_t)s->wall_start_ms, error,
                            error_size);
     if (!s->server)
         return -1;
     struct api_config config = {
-        .token = s->token.value,
+        .token = s->token,
         .rate_limit = o->rate_limit,
         .base_url = server_base_url(s->server),
         .socket_url = server_socket_url(s->server),
@@ -259,12 +255,64 @@ static int start_server(struct serve *s, char *error, size_t error_size)
     return 0;
 }
 
-static void serve_free(struct serve *s)
+static void start_ticking(struct serve *s)
 {
-    if (s->loop)
+    lws_sul_schedule(net_loop_context(s->loop), 0, &s->tick, on_tick,
+                     TICK_MS * LWS_USEC_PER_SEC / 1000);
+}
+
+struct serve *serve_new(const struct options *options, struct net_loop *loop,
+                        const char *token, const char *listen, int *status, char *error,
+                        size_t error_size)
+{
+    struct serve *s = calloc(1, sizeof *s);
+    *status = EXIT_BAD_INPUT;
+    if (!s) {
+        snprintf(error, error_size, "out of memory");
+        return NULL;
+    }
+    s->options = options;
+    s->loop = loop;
+    s->token = token;
+    s->wall_start_ms = net_wall_ms();
+    s->sim_start_ms = options->has_start ? options->start_ms : s->wall_start_ms;
+    int started = load_site(s, error, error_size);
+    if (started == 0)
+        started = start_simulation(s, error, error_size);
+    if (started == -2)
+        *status = EXIT_USAGE;
+    if (started != 0 || start_server(s, listen, error, error_size) != 0) {
+        serve_stop(s);
+        serve_free(s);
+        return NULL;
+    }
+    /* The last day, as fast as it computes, before anyone is served. */
+    advance(s, s->sim_start_ms);
+    start_ticking(s);
+    *status = EXIT_OK;
+    return s;
+}
+
+const char *serve_base_url(const struct serve *s)
+{
+    return server_base_url(s->server);
+}
+
+double serve_speed(const struct serve *s)
+{
+    return s->options->speed;
+}
+
+void serve_stop(struct serve *s)
+{
+    if (s && s->server)
         lws_sul_cancel(&s->tick);
-    /* The context first: closing connections still reaches the server. */
-    net_loop_free(s->loop);
+}
+
+void serve_free(struct serve *s)
+{
+    if (!s)
+        return;
     server_free(s->server);
     api_free(s->api);
     sim_free(s->sim);
@@ -273,16 +321,16 @@ static void serve_free(struct serve *s)
     free((void *)s->zones);
     tzdb_free(s->zones_db);
     site_free(s->site);
-    token_clear(&s->token);
+    free(s);
 }
+
+static volatile sig_atomic_t stop_requested;
 
 int serve_run(const struct options *options)
 {
-    struct serve s;
-    memset(&s, 0, sizeof s);
-    s.options = options;
+    struct token token;
     char error[512];
-    int status = token_load(&s.token, options->token, options->token_file, NULL, error,
+    int status = token_load(&token, options->token, options->token_file, NULL, error,
                             sizeof error);
     if (status == 1) {
         fprintf(stderr, "occtop: --serve needs the token its clients must send: "
@@ -293,34 +341,29 @@ int serve_run(const struct options *options)
         fprintf(stderr, "occtop: %s\n", error);
         return EXIT_BAD_INPUT;
     }
-    s.wall_start_ms = net_wall_ms();
-    s.sim_start_ms = options->has_start ? options->start_ms : s.wall_start_ms;
-    int result = EXIT_BAD_INPUT;
-    if (load_site(&s, error, sizeof error) != 0)
-        goto fail;
-    status = start_simulation(&s, error, sizeof error);
-    if (status == -2)
-        result = EXIT_USAGE;
-    if (status != 0 || start_server(&s, error, sizeof error) != 0)
-        goto fail;
-
-    /* The last day, as fast as it computes, before anyone is served. */
-    advance(&s, s.sim_start_ms);
-    printf("%s\n", server_base_url(s.server));
+    struct net_loop *loop = net_loop_new(error, sizeof error);
+    struct serve *s = loop ? serve_new(options, loop, token.value,
+                                       options->listen ? options->listen : "127.0.0.1:8080",
+                                       &status, error, sizeof error)
+                           : NULL;
+    if (!s) {
+        fprintf(stderr, "occtop: %s\n", error);
+        net_loop_free(loop);
+        token_clear(&token);
+        return loop ? status : EXIT_BAD_INPUT;
+    }
+    printf("%s\n", serve_base_url(s));
     fflush(stdout);
-    if (!server_is_loopback(s.server))
+    if (!server_is_loopback(s->server))
         fprintf(stderr, "occtop: warning: listening beyond this machine (%s): anyone who "
                 "can reach it and knows the token can read and change the site\n",
-                server_base_url(s.server));
-
+                serve_base_url(s));
     net_loop_catch_signals(&stop_requested);
-    lws_sul_schedule(net_loop_context(s.loop), 0, &s.tick, on_tick,
-                     TICK_MS * LWS_USEC_PER_SEC / 1000);
-    result = net_loop_run(s.loop, &stop_requested) == 0 ? EXIT_OK : EXIT_BAD_INPUT;
-    serve_free(&s);
-    return result;
-fail:
-    fprintf(stderr, "occtop: %s\n", error);
-    serve_free(&s);
-    return result;
+    status = net_loop_run(loop, &stop_requested) == 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    serve_stop(s);
+    /* The context first: closing connections still reaches the server. */
+    net_loop_free(loop);
+    serve_free(s);
+    token_clear(&token);
+    return status;
 }
