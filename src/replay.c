@@ -1,6 +1,9 @@
 /* replay.c — wiring for --replay: site, time zones, log, engine, report.
  *
- * A replay starts from empty spaces (the site file's current_count is a
+ * The file is a raw sensor log or a --record recording, told apart by its
+ * content (wire/recording.h); a recording goes to src/playback.c.
+ *
+ * A replay of a sensor log starts from empty spaces (the site file's current_count is a
  * snapshot of some other moment) and counts every event of the log, late and
  * out-of-order ones included; with --at it leaves out the events after that
  * time and performs the daily resets up to it. */
@@ -17,10 +20,12 @@
 #include "core/engine.h"
 #include "core/termtext.h"
 #include "core/timefmt.h"
+#include "playback.h"
 #include "ui/batch.h"
 #include "wire/sensor_log.h"
 #include "wire/site_file.h"
 #include "wire/site_zones.h"
+#include "wire/recording.h"
 #include "wire/tzdb.h"
 
 /* A log with a million bad rows should not print a million lines. */
@@ -32,6 +37,7 @@ struct replay {
     struct tzdb *zones_db;
     const struct tz_zone **zones;
     struct engine *engine;
+    FILE *stream; /* the file, given back by recording_open() */
     struct sensor_log *log;
     struct batch_replay report;
     uint64_t row_messages;
@@ -146,6 +152,8 @@ static void replay_free(struct replay *r)
 {
     engine_free(r->engine);
     sensor_log_close(r->log);
+    if (r->stream)
+        fclose(r->stream);
     free((void *)r->zones);
     tzdb_free(r->zones_db);
     site_free(r->site);
@@ -155,6 +163,20 @@ int replay_run(const struct options *options)
 {
     struct replay r = { .options = options, .report.file = options->replay_path };
     struct wire_error error;
+    struct recording *recording = recording_open(options->replay_path, &r.stream, &error);
+    if (recording)
+        return playback_run(options, recording);
+    if (!r.stream) {
+        fprintf(stderr, "occtop: %s\n", error.message);
+        return EXIT_BAD_INPUT;
+    }
+    if (options->has_speed) {
+        /* A sensor log has no pace of its own: it is counted at once. */
+        fprintf(stderr, "occtop: --speed goes with --serve, --demo or --replay of a "
+                "recording\n");
+        fclose(r.stream);
+        return EXIT_USAGE;
+    }
     int status = EXIT_BAD_INPUT;
     r.site = site_new();
     if (!r.site || site_file_load(r.site, options->site_path, &error) != 0) {
@@ -168,7 +190,7 @@ int replay_run(const struct options *options)
         fprintf(stderr, "occtop: out of memory\n");
         goto done;
     }
-    r.log = sensor_log_open(options->replay_path, &error);
+    r.log = sensor_log_from_stream(r.stream, options->replay_path, &error);
     if (!r.log) {
         fprintf(stderr, "occtop: %s\n", error.message);
         goto done;

@@ -36,6 +36,12 @@ struct live_space {
     int64_t count;
     int64_t data_ms;    /* time of the newest applied data: message or refresh */
     int64_t message_ms; /* server time of the newest applied message */
+    /* Our clock's time of the newest applied data: when a message was
+     * received, or when a refresh's request was sent.  A refresh is judged
+     * by it alone: message times are the server's clock, which may run
+     * ahead of ours (a dead server's would then hide the next server's
+     * counts until the next refresh). */
+    int64_t known_at_ms;
     bool has_message;
     bool has_count;
     bool marked;     /* listed in live->changed */
@@ -161,10 +167,10 @@ static void mark_changed(struct live *live, site_index space)
 }
 
 /* Equal times are not older: two events in one millisecond are normal. */
-static bool is_older(const struct live *live, site_index space, int64_t data_ms)
+static bool is_older(const struct live *live, site_index space, int64_t as_of_ms)
 {
     const struct live_space *s = &live->spaces[space];
-    return s->has_count && data_ms < s->data_ms;
+    return s->has_count && as_of_ms < s->known_at_ms;
 }
 
 static void set_count(struct live *live, site_index space, int64_t count, int64_t data_ms,
@@ -231,6 +237,7 @@ enum live_result live_apply(struct live *live, const struct space_event *event,
     if (s->has_message && event->timestamp_ms < s->message_ms)
         return tally(live, LIVE_STALE);
     set_count(live, space, event->count, event->timestamp_ms, received_ms);
+    s->known_at_ms = received_ms;
     s->message_ms = event->timestamp_ms;
     s->has_message = true;
     if (has_id)
@@ -248,6 +255,7 @@ enum live_result live_refresh(struct live *live, site_index space, int64_t count
     if (is_older(live, space, as_of_ms))
         return LIVE_STALE;
     set_count(live, space, count, as_of_ms, received_ms);
+    live->spaces[space].known_at_ms = as_of_ms;
     live->stats.refreshes++;
     return LIVE_APPLIED;
 }
@@ -308,6 +316,7 @@ const char *live_connection_name(enum live_connection state)
     case LIVE_RECONNECTING: return "RECONNECTING";
     case LIVE_AUTH_ERROR: return "AUTH ERROR";
     case LIVE_OFFLINE: return "OFFLINE";
+    case LIVE_REPLAY: return "REPLAY";
     }
     return "UNKNOWN";
 }

@@ -12,7 +12,8 @@
  *    each other, not with the time of a REST request);
  *  - a message for a space the site does not have is counted and ignored;
  *  - a REST refresh sets every count it carries, timestamped with the time
- *    the request was made, unless a message newer than that came first;
+ *    the request was made, unless a message for the space was received
+ *    after that (both in our clock: the server's may run ahead);
  *  - a new stream connection forgets the remembered ids and message times: a
  *    restarted server may reuse event ids and has its own clock, and the
  *    counts are re-fetched after every connection anyway;
@@ -37,10 +38,11 @@ enum live_connection {
     LIVE_LIVE,           /* the stream is up and counts are fresh */
     LIVE_RECONNECTING,   /* the stream dropped; trying again (since `since_ms`) */
     LIVE_AUTH_ERROR,     /* the server refused the token */
-    LIVE_OFFLINE,        /* given up, or no server (a replay) */
+    LIVE_OFFLINE,        /* given up, or no server */
+    LIVE_REPLAY,         /* a --record recording played back: not live data */
 };
 
-const char *live_connection_name(enum live_connection state); /* "LIVE", "RECONNECTING", ... */
+const char *live_connection_name(enum live_connection state); /* "LIVE", "REPLAY", ... */
 
 enum live_result {
     LIVE_APPLIED = 0,

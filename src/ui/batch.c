@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/analytics.h"
@@ -347,4 +348,52 @@ int batch_print_site(FILE *out, const struct site *site, const struct batch_opti
     if (fflush(out) != 0 || ferror(out))
         return -1;
     return status;
+}
+
+/* --- live counts (occtop --batch on live data, and --replay of a recording) ------------ */
+
+int batch_print_change(FILE *out, const struct site *site, const struct live *live,
+                       site_index i, const struct batch_options *options)
+{
+    const struct space *s = &site->spaces[i];
+    char when[TIMEFMT_SIZE];
+    timefmt_format(live_updated(live, i), when, sizeof when);
+    const char *connection = live_connection_name(live_connection_state(live));
+    if (options->json) {
+        json_t *line = json_pack("{s:s, s:s?, s:s?, s:I, s:s}", "time", when, "space_id", s->id,
+                                 "name", s->name, "count", (json_int_t)live_count(live, i),
+                                 "connection", connection);
+        char *text = line ? json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+        json_decref(line);
+        if (!text) {
+            errno = ENOMEM;
+            return -1;
+        }
+        int wrote = fprintf(out, "%s\n", text);
+        free(text);
+        return wrote < 0 ? -1 : 0;
+    }
+    char name[256], id[128];
+    unsigned flags = options->ascii ? TERMTEXT_ASCII : 0;
+    termtext_sanitize_str(s->name ? s->name : "", name, sizeof name, 60, flags);
+    termtext_sanitize_str(s->id, id, sizeof id, 48, flags);
+    return fprintf(out, "%s %s %" PRId64 " %s\n", when, id, live_count(live, i), name) < 0 ? -1
+                                                                                          : 0;
+}
+
+int batch_print_snapshot(FILE *out, struct site *site, const struct live *live, int64_t now_ms,
+                         const struct batch_options *options)
+{
+    for (size_t i = 0; i < site->space_count; i++)
+        site->spaces[i].current_count = live_count(live, (site_index)i);
+    if (!options->json) {
+        char when[TIMEFMT_SIZE];
+        timefmt_format(now_ms, when, sizeof when);
+        int64_t age = live_data_age(live, now_ms);
+        if (fprintf(out, "%s %s, newest data %" PRId64 " s old\n", when,
+                    live_connection_name(live_connection_state(live)),
+                    age < 0 ? 0 : age / 1000) < 0)
+            return -1;
+    }
+    return batch_print_site(out, site, options);
 }

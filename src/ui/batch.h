@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "core/engine.h"
+#include "core/live.h"
 #include "core/site.h"
 
 struct batch_options {
@@ -46,6 +47,21 @@ int batch_print_replay(FILE *out, const struct site *site, const struct batch_re
 /* The summary line: "rows read N, events applied N, duplicates dropped N,
  * rows rejected N, clamps N". */
 void batch_replay_summary(const struct batch_replay *replay, char *out, size_t out_size);
+
+/* One line for a space whose live count changed: "TIME ID COUNT NAME" (the
+ * data time, the count, the name sanitised), or with options->json one
+ * compact object {time, space_id, name, count, connection}.  Shared by live
+ * batch mode and the replay of a recording, whose lines are the same.
+ * Returns 0, or -1 if writing failed. */
+int batch_print_change(FILE *out, const struct site *site, const struct live *live,
+                       site_index i, const struct batch_options *options);
+
+/* The whole table (or JSON) with the live counts, headed in text by
+ * "TIME STATE, newest data N s old" for now_ms (wall time live, the
+ * replay's clock in a replay).  Writes the live counts into the site's
+ * current_count, which is what the table shows. */
+int batch_print_snapshot(FILE *out, struct site *site, const struct live *live, int64_t now_ms,
+                         const struct batch_options *options);
 
 /* The words for a space's marks (enum space_flag), e.g. "orphan,dup-id";
  * "" when it has none. */

@@ -382,6 +382,9 @@ static int read_stream_payload(const struct wire_reader *p, struct space_event *
     if (wire_read_int(p, "count", WIRE_REQUIRED, 0, INT64_MAX, &out->count) != WIRE_OK ||
         wire_read_sign(p, "direction", &out->direction) != WIRE_OK ||
         wire_read_id(p, "event_id", WIRE_OPTIONAL, out->id, sizeof out->id) == WIRE_ERROR ||
+        /* Not in the reference's example; the mock sends it, for the event log. */
+        wire_read_id(p, "doorway_id", WIRE_OPTIONAL, out->doorway_id, sizeof out->doorway_id) ==
+            WIRE_ERROR ||
         wire_read_id(p, "space_id", WIRE_REQUIRED, out->space_id, sizeof out->space_id) !=
             WIRE_OK ||
         wire_read_time(p, "timestamp", WIRE_REQUIRED, 0, &out->timestamp_ms) != WIRE_OK)
@@ -393,11 +396,20 @@ static int read_stream_payload(const struct wire_reader *p, struct space_event *
 int wire_decode_stream_message(const char *text, size_t len, struct stream_message *out,
                                struct wire_error *err)
 {
-    static const char what[] = "websocket message";
     memset(out, 0, sizeof *out);
-    json_t *json = wire_json_parse(text, len, what, err);
+    json_t *json = wire_json_parse(text, len, "websocket message", err);
     if (!json)
         return -1;
+    int result = wire_decode_stream_message_json(json, out, err);
+    json_decref(json);
+    return result;
+}
+
+int wire_decode_stream_message_json(const json_t *json, struct stream_message *out,
+                                    struct wire_error *err)
+{
+    static const char what[] = "websocket message";
+    memset(out, 0, sizeof *out);
     struct wire_reader r, payload;
     int result = -1;
     if (wire_reader_open(&r, json, what, err) == WIRE_OK &&
@@ -412,7 +424,6 @@ int wire_decode_stream_message(const char *text, size_t len, struct stream_messa
         else if (read_stream_payload(&payload, &out->payload) == WIRE_OK)
             result = WIRE_STREAM_COUNT;
     }
-    json_decref(json);
     return result;
 }
 
@@ -484,6 +495,10 @@ int wire_encode_stream_message(const struct stream_message *message, char *out, 
     snprintf(number, sizeof number, "%d", e->direction);
     put_text(&o, ",\"direction\":");
     put_text(&o, number);
+    if (e->doorway_id[0]) { /* an addition to the reference's message: the event log shows it */
+        put_text(&o, ",\"doorway_id\":");
+        put_json_string(&o, e->doorway_id);
+    }
     put_text(&o, ",\"event_id\":");
     put_json_string(&o, e->id);
     put_text(&o, ",\"space_id\":");

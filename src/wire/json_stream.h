@@ -78,6 +78,11 @@ enum wire_stream_kind {
 int wire_decode_stream_message(const char *text, size_t len, struct stream_message *out,
                                struct wire_error *err);
 
+/* The same for a message already parsed (e.g. one line of a --record
+ * recording holds it as a member); json is borrowed. */
+int wire_decode_stream_message_json(const json_t *json, struct stream_message *out,
+                                    struct wire_error *err);
+
 /* Big enough for any message wire_encode_stream_message writes. */
 #define WIRE_STREAM_MESSAGE_MAX 2048
 

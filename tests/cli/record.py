@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """--record through the real binary against the mock: the first line holds the
 site, then one line per stream message with its receive time; a full disk
-(/dev/full) gives one line on stderr and the client keeps running."""
+(/dev/full) gives one line on stderr and the client keeps running.  Then
+--replay of a recording made from a mock that goes quiet ends with the counts
+the live client ended with."""
 import json
 import os
 import secrets
@@ -79,6 +81,51 @@ for out in (run, again, full, bad):
 
 server.send_signal(signal.SIGTERM)
 server.wait(10)
+
+
+# --- a recording played back ends where the live client ended ---------------------------------
+# A mock that goes quiet (--events) so that the live client has printed
+# every change before it stops: its last line per space is its final count.
+def last_counts(text):
+    last = {}
+    for line in text.decode().splitlines():
+        fields = line.split(" ", 3)
+        if len(fields) >= 3 and fields[1].startswith("spc_"):
+            last[fields[1]] = int(fields[2])
+    return last
+
+
+quiet = subprocess.Popen([OCCTOP, "--serve", "--listen", "127.0.0.1:0", "--site",
+                          os.path.join(TOP, "data", "demo-campus.json"), "--token-file", token_file,
+                          "--seed", "5", "--rate", "60", "--events", "240", "--rate-limit", "0"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+ready, _, _ = select.select([quiet.stdout], [], [], 30)
+base = quiet.stdout.readline().decode().strip() if ready else ""  # client() uses this one now
+check("a second mock (quiet after 240 events) started", base.startswith("http://"), base)
+played = os.path.join(work, "played.jsonl")
+live = client(played, 7)
+quiet.send_signal(signal.SIGTERM)
+quiet.wait(10)
+recorded = [json.loads(line) for line in open(played)][1:]
+spaces = {m["message"]["payload"]["space_id"] for m in recorded if "message" in m}
+check("the live run recorded messages for many spaces (%d, %d)" % (len(recorded), len(spaces)),
+      len(recorded) > 100 and len(spaces) > 20)
+replay = subprocess.run([OCCTOP, "--replay", played, "--batch", "--speed", "100"],
+                        capture_output=True, env=env, timeout=60)
+check("--replay of the recording at --speed 100: exit 0, nothing on stderr",
+      replay.returncode == 0 and replay.stderr == b"", replay.stderr[-300:])
+seen, again = last_counts(live.stdout), last_counts(replay.stdout)
+differ = {s: (seen.get(s), again.get(s)) for s in spaces if seen.get(s) != again.get(s)}
+check("... and ends with the counts the live client ended with, space by space", not differ,
+      differ)
+check("the replay's lines are the live client's format",
+      all(len(l.split(" ", 3)) == 4 for l in replay.stdout.decode().splitlines()),
+      replay.stdout[:300])
+replay_json = subprocess.run([OCCTOP, "--replay", played, "--batch", "--speed", "1000",
+                              "--format", "json"], capture_output=True, env=env, timeout=60)
+rows = [json.loads(l) for l in replay_json.stdout.decode().splitlines()]
+check("--format json: every line says REPLAY, not LIVE",
+      rows and all(r["connection"] == "REPLAY" for r in rows), rows[:2])
 if failures:
     print("%d check(s) failed" % len(failures), file=sys.stderr)
     sys.exit(1)

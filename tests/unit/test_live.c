@@ -296,6 +296,25 @@ static void test_refresh_newer_applied(void **state)
     assert_int_equal(live_count(f->live, 0), 7);
 }
 
+/* A server whose clock runs ahead of ours (a simulated one, a skewed one):
+ * its messages' times must not hide a later refresh's counts.  Refreshes are
+ * judged by when messages arrived, in our clock. */
+static void test_refresh_after_message_from_a_clock_ahead(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = fixture_ms("2024-05-06T09:00:00Z");
+    struct space_event e = message("evt_1", "spc_0", now + 3600000, 3); /* an hour ahead */
+    assert_int_equal(live_apply(f->live, &e, now), LIVE_APPLIED);
+    live_new_connection(f->live); /* that server died; another answers now */
+    assert_int_equal(live_refresh(f->live, 0, 2, now + 1000, now + 1200), LIVE_APPLIED);
+    assert_int_equal(live_count(f->live, 0), 2);
+    /* A refresh sent before that message arrived is still older than it. */
+    e = message("evt_2", "spc_0", now + 3700000, 9);
+    assert_int_equal(live_apply(f->live, &e, now + 5000), LIVE_APPLIED);
+    assert_int_equal(live_refresh(f->live, 0, 1, now + 4000, now + 6000), LIVE_STALE);
+    assert_int_equal(live_count(f->live, 0), 9);
+}
+
 static void test_new_connection_forgets_ids_and_times(void **state)
 {
     struct fixture *f = *state;
@@ -336,6 +355,23 @@ static void test_connection_states(void **state)
     assert_int_equal(live_connection_since(f->live), 7000);
 }
 
+/* A played-back recording says so instead of LIVE (the counts are history),
+ * and its messages and refreshes apply by the same rules, on the replay's
+ * clock. */
+static void test_replay_state(void **state)
+{
+    struct fixture *f = *state;
+    int64_t t = fixture_ms("2024-03-12T16:00:00Z");
+    live_set_connection(f->live, LIVE_REPLAY, t);
+    assert_int_equal(live_connection_state(f->live), LIVE_REPLAY);
+    assert_int_equal(live_connection_since(f->live), t);
+    assert_int_equal(live_refresh(f->live, 0, 5, t, t), LIVE_APPLIED);
+    assert_int_equal(apply_message(f->live, "evt_1", "spc_0", t + 1000, 6), LIVE_APPLIED);
+    assert_int_equal(apply_message(f->live, "evt_1", "spc_0", t + 1000, 6), LIVE_DUPLICATE);
+    assert_int_equal(live_count(f->live, 0), 6);
+    assert_int_equal(live_connection_state(f->live), LIVE_REPLAY);
+}
+
 static void test_connection_names(void **state)
 {
     (void)state;
@@ -344,6 +380,7 @@ static void test_connection_names(void **state)
     assert_string_equal(live_connection_name(LIVE_RECONNECTING), "RECONNECTING");
     assert_string_equal(live_connection_name(LIVE_AUTH_ERROR), "AUTH ERROR");
     assert_string_equal(live_connection_name(LIVE_OFFLINE), "OFFLINE");
+    assert_string_equal(live_connection_name(LIVE_REPLAY), "REPLAY");
     assert_string_equal(live_connection_name((enum live_connection)42), "UNKNOWN");
 }
 
@@ -540,6 +577,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refresh_newer_applied, setup_small, teardown),
         cmocka_unit_test_setup_teardown(test_connection_states, setup_small, teardown),
         cmocka_unit_test(test_connection_names),
+        cmocka_unit_test_setup_teardown(test_refresh_after_message_from_a_clock_ahead, setup_small,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_replay_state, setup_small, teardown),
         cmocka_unit_test_setup_teardown(test_data_age, setup_small, teardown),
         cmocka_unit_test_setup_teardown(test_changed_order_clearing_and_max, setup_small,
                                         teardown),
