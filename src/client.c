@@ -24,6 +24,7 @@
 #include "core/timefmt.h"
 #include "net/loop.h"
 #include "net/session.h"
+#include "serve.h"
 #include "token.h"
 #include "ui/batch.h"
 #include "wire/json_model.h"
@@ -38,6 +39,8 @@ struct client {
     struct token token;
     const char *base_url;
     struct net_loop *loop;
+    struct serve *serve;    /* --demo */
+    char demo_token[64];
     struct session *session;
     struct site *site;  /* the session's, once loaded */
     struct live *live;  /* the session's, once loaded */
@@ -67,48 +70,28 @@ static void finish(struct client *c, int status)
 
 /* --- output ------------------------------------------------------------------------ */
 
-static void print_change(struct client *c, site_index i)
+static struct batch_options batch_options_of(const struct client *c)
 {
-    const struct space *s = &c->site->spaces[i];
-    char when[TIMEFMT_SIZE], name[256], id[128];
-    timefmt_format(live_updated(c->live, i), when, sizeof when);
-    if (c->options->format == FORMAT_JSON) {
-        json_t *line = json_pack("{s:s, s:s?, s:s?, s:I, s:s}", "time", when, "space_id", s->id,
-                                 "name", s->name, "count", (json_int_t)live_count(c->live, i),
-                                 "connection",
-                                 live_connection_name(live_connection_state(c->live)));
-        char *text = line ? json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
-        if (text)
-            printf("%s\n", text);
-        free(text);
-        json_decref(line);
-    } else {
-        unsigned flags = c->options->ascii ? TERMTEXT_ASCII : 0;
-        termtext_sanitize_str(s->name ? s->name : "", name, sizeof name, 60, flags);
-        termtext_sanitize_str(s->id, id, sizeof id, 48, flags);
-        printf("%s %s %" PRId64 " %s\n", when, id, live_count(c->live, i), name);
-    }
-    c->lines++;
-}
-
-static void print_snapshot(struct client *c)
-{
-    for (size_t i = 0; i < c->site->space_count; i++)
-        c->site->spaces[i].current_count = live_count(c->live, (site_index)i);
     struct batch_options batch = {
         .json = c->options->format == FORMAT_JSON,
         .ascii = c->options->ascii,
         .warn_fraction = SAFE_DEFAULT_WARN_FRACTION,
     };
-    int64_t now = net_wall_ms();
-    char when[TIMEFMT_SIZE];
-    timefmt_format(now, when, sizeof when);
-    if (!batch.json) {
-        int64_t age = live_data_age(c->live, now);
-        printf("%s %s, newest data %" PRId64 " s old\n", when,
-               live_connection_name(live_connection_state(c->live)), age < 0 ? 0 : age / 1000);
-    }
-    batch_print_site(stdout, c->site, &batch);
+    return batch;
+}
+
+/* The formats are ui/batch's, shared with --replay of a recording. */
+static void print_change(struct client *c, site_index i)
+{
+    struct batch_options batch = batch_options_of(c);
+    batch_print_change(stdout, c->site, c->live, i, &batch);
+    c->lines++;
+}
+
+static void print_snapshot(struct client *c)
+{
+    struct batch_options batch = batch_options_of(c);
+    batch_print_snapshot(stdout, c->site, c->live, net_wall_ms(), &batch);
     c->snapshots++;
 }
 
@@ -247,8 +230,7 @@ static void on_tick(lws_sorted_usec_list_t *sul)
 static int start(struct client *c, char *error, size_t error_size)
 {
     const struct options *o = c->options;
-    c->loop = net_loop_new(error, error_size);
-    if (!c->loop)
+    if (!c->loop && !(c->loop = net_loop_new(error, error_size)))
         return -1;
     struct session_config config = {
         .base_url = c->base_url,
@@ -280,11 +262,54 @@ static void client_free(struct client *c)
     if (c->loop)
         lws_sul_cancel(&c->tick);
     session_stop(c->session);
+    serve_stop(c->serve);
     net_loop_free(c->loop);
     session_free(c->session);
+    serve_free(c->serve);
+    explicit_bzero(c->demo_token, sizeof c->demo_token);
     if (c->record)
         fclose(c->record);
     token_clear(&c->token);
+}
+
+static int client_serve(struct client *c)
+{
+    char error[512];
+    c->started_ms = net_wall_ms();
+    c->exit_status = EXIT_OK;
+    stop_requested = 0;
+    if (start(c, error, sizeof error) != 0) {
+        fprintf(stderr, "occtop: %s\n", error);
+        client_free(c);
+        return EXIT_BAD_INPUT;
+    }
+    net_loop_catch_signals(&stop_requested);
+    lws_sul_schedule(net_loop_context(c->loop), 0, &c->tick, on_tick,
+                     TICK_MS * LWS_USEC_PER_SEC / 1000);
+    if (net_loop_run(c->loop, &stop_requested) != 0 && !c->finished)
+        c->exit_status = EXIT_BAD_INPUT;
+    fflush(stdout);
+    int result = c->exit_status;
+    client_free(c);
+    return result;
+}
+
+/* --demo: the mock server on this process's loop, reached over loopback. */
+static int client_run_demo(struct client *c, char *error, size_t error_size)
+{
+    int status;
+    c->loop = net_loop_new(error, error_size);
+    c->serve = c->loop ? serve_demo(c->options, c->loop, c->demo_token, sizeof c->demo_token,
+                                    &status, error, error_size)
+                       : NULL;
+    if (!c->serve) {
+        fprintf(stderr, "occtop: %s\n", error);
+        client_free(c);
+        return c->loop ? status : EXIT_BAD_INPUT;
+    }
+    snprintf(c->token.value, sizeof c->token.value, "%s", c->demo_token);
+    c->base_url = serve_base_url(c->serve);
+    return client_serve(c);
 }
 
 int client_run(const struct options *options, const char *base_url, const char *config_token)
@@ -294,6 +319,8 @@ int client_run(const struct options *options, const char *base_url, const char *
     c.options = options;
     c.base_url = base_url;
     char error[512];
+    if (options->demo)
+        return client_run_demo(&c, error, sizeof error);
     int status = token_load(&c.token, options->token, options->token_file, config_token, error,
                             sizeof error);
     if (status == 1) {
@@ -305,21 +332,5 @@ int client_run(const struct options *options, const char *base_url, const char *
         fprintf(stderr, "occtop: %s\n", error);
         return EXIT_BAD_INPUT;
     }
-    c.started_ms = net_wall_ms();
-    c.exit_status = EXIT_OK;
-    stop_requested = 0;
-    if (start(&c, error, sizeof error) != 0) {
-        fprintf(stderr, "occtop: %s\n", error);
-        client_free(&c);
-        return EXIT_BAD_INPUT;
-    }
-    net_loop_catch_signals(&stop_requested);
-    lws_sul_schedule(net_loop_context(c.loop), 0, &c.tick, on_tick,
-                     TICK_MS * LWS_USEC_PER_SEC / 1000);
-    if (net_loop_run(c.loop, &stop_requested) != 0 && !c.finished)
-        c.exit_status = EXIT_BAD_INPUT;
-    fflush(stdout);
-    int result = c.exit_status;
-    client_free(&c);
-    return result;
+    return client_serve(&c);
 }

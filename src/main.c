@@ -12,18 +12,20 @@
 #include "core/site.h"
 #include "options.h"
 #include "client.h"
+#include "datafile.h"
 #include "replay.h"
 #include "serve.h"
 #include "user_config.h"
 #include "ui/batch.h"
 #include "version.h"
+#include "watch.h"
 #include "wire/site_file.h"
 
 #ifndef OCCTOP_DATADIR
 #define OCCTOP_DATADIR "/usr/local/share/occtop"
 #endif
 
-static const char default_site_path[] = OCCTOP_DATADIR "/demo-campus.json";
+static char default_site_path[512];
 
 static bool locale_is_utf8(void)
 {
@@ -93,11 +95,14 @@ int main(int argc, char **argv)
                         : config.api_url[0] ? config.api_url : NULL;
     bool have_token = options.token || options.token_file || (env_token && *env_token) ||
                       config.token[0];
-    bool live = options.mode == MODE_BATCH && !options.site_path && (api_url || have_token);
+    bool live = options.mode == MODE_BATCH &&
+                (options.demo || (!options.site_path && (api_url || have_token)));
     if (!api_url)
         api_url = "https://api.density.io/v2";
-    if (!options.site_path)
+    if (!options.site_path) {
+        datafile_find("demo-campus.json", default_site_path, sizeof default_site_path);
         options.site_path = default_site_path;
+    }
     switch (options.mode) {
     case MODE_HELP:
         options_print_help(stdout);
@@ -108,6 +113,12 @@ int main(int argc, char **argv)
     case MODE_BATCH:
     {
         int status = live ? client_run(&options, api_url, config.token) : run_batch(&options);
+        user_config_clear(&config);
+        return status;
+    }
+    case MODE_MONITOR:
+    {
+        int status = watch_run(&options, api_url, config.token);
         user_config_clear(&config);
         return status;
     }

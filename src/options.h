@@ -12,8 +12,9 @@ enum occtop_mode {
     MODE_HELP,
     MODE_VERSION,
     MODE_BATCH,
-    MODE_REPLAY, /* --replay FILE --batch */
+    MODE_REPLAY, /* --replay FILE --batch: a sensor log or a --record recording */
     MODE_SERVE,  /* --serve: the mock Density server, headless */
+    MODE_MONITOR, /* no mode option: the interactive monitor */
 };
 
 enum output_format {
@@ -37,7 +38,8 @@ struct options {
     int rate_limit;          /* requests per minute per token; 0 = off */
     uint64_t seed;
     bool has_seed;
-    double speed;            /* simulated seconds per real second */
+    double speed;            /* simulated (or recorded, --replay) seconds per real second */
+    bool has_speed;          /* --speed was given */
     const char *scenario;    /* normal, lunch-rush, evacuation, sensor-offline */
     double rate;             /* --rate: sensor events per second (load tests); 0 = profiles */
     /* live data (--batch with --api-url or DENSITY_API_URL) */
@@ -50,6 +52,19 @@ struct options {
     const char *record_path; /* --record: append every stream message, as JSON lines */
     int history_days;        /* --history-days: minute history kept per space */
     long events;             /* --events: stop simulating after N sensor events */
+    /* the monitor */
+    bool demo;               /* --demo: the mock server and simulator in this process */
+    const char *kiosk;       /* --kiosk SPACE_ID */
+    int rotate_seconds;      /* --rotate S */
+    const char *tag;         /* --tag TAG */
+    int readonly;            /* --readonly[=LEVEL]: 1 no edits, 2 also no quit key */
+    bool quiet;              /* --quiet: no bell or flash */
+    bool no_color;           /* --no-color, or NO_COLOR in the environment */
+    bool no_mouse;           /* --no-mouse */
+    int delay_ms;            /* --delay S: the least time between frames */
+    int alert;               /* --alert: enum monitor_alert bits (1 bell, 2 flash) */
+    const char *come_in_text;     /* --come-in TEXT */
+    const char *please_wait_text; /* --please-wait TEXT */
     bool has_start;
     int64_t start_ms;        /* --start: the simulated clock's start (default: now) */
 };

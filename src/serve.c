@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "core/engine.h"
+#include "datafile.h"
 #include "net/api.h"
 #include "net/loop.h"
 #include "net/server.h"
@@ -134,32 +136,27 @@ static void warn_zone(void *context, const char *message)
  * (or found under ./data when run from the source tree). */
 static void load_entrance_profile(struct serve *s)
 {
-    const char *env = getenv("OCCTOP_DATA_DIR");
-    const char *dirs[] = { env && *env ? env : NULL, OCCTOP_DATADIR, "data" };
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (!dirs[i])
-            continue;
-        char data_path[512], events_path[512], error[256];
-        snprintf(data_path, sizeof data_path, "%s/calit2/CalIt2.data", dirs[i]);
-        snprintf(events_path, sizeof events_path, "%s/calit2/CalIt2.events", dirs[i]);
-        struct wire_file data, events;
-        if (wire_file_read(data_path, 4 << 20, WIRE_FILE_REGULAR_ONLY, &data, NULL) != 0)
-            continue;
-        if (wire_file_read(events_path, 1 << 20, WIRE_FILE_REGULAR_ONLY, &events, NULL) != 0) {
-            free(data.data);
-            continue;
-        }
-        if (sim_profile_from_calit2(data.data, data.len, events.data, events.len,
-                                    &s->entrance_profile, error, sizeof error) == 0)
-            s->has_entrance_profile = true;
-        else
-            fprintf(stderr, "occtop: warning: %s: %s\n", data_path, error);
-        free(data.data);
-        free(events.data);
+    char data_path[512], events_path[512], error[256];
+    if (!datafile_find("calit2/CalIt2.data", data_path, sizeof data_path) ||
+        !datafile_find("calit2/CalIt2.events", events_path, sizeof events_path)) {
+        fprintf(stderr, "occtop: warning: the CalIt2 doorway data is not installed; building "
+                "entrances use the built-in profile\n");
         return;
     }
-    fprintf(stderr, "occtop: warning: the CalIt2 doorway data is not installed; building "
-            "entrances use the built-in profile\n");
+    struct wire_file data, events;
+    if (wire_file_read(data_path, 4 << 20, WIRE_FILE_REGULAR_ONLY, &data, NULL) != 0)
+        return;
+    if (wire_file_read(events_path, 1 << 20, WIRE_FILE_REGULAR_ONLY, &events, NULL) != 0) {
+        free(data.data);
+        return;
+    }
+    if (sim_profile_from_calit2(data.data, data.len, events.data, events.len,
+                                &s->entrance_profile, error, sizeof error) == 0)
+        s->has_entrance_profile = true;
+    else
+        fprintf(stderr, "occtop: warning: %s: %s\n", data_path, error);
+    free(data.data);
+    free(events.data);
 }
 
 static int load_site(struct serve *s, char *error, size_t error_size)
@@ -293,9 +290,33 @@ struct serve *serve_new(const struct options *options, struct net_loop *loop,
     return s;
 }
 
+struct serve *serve_demo(const struct options *options, struct net_loop *loop, char *token,
+                         size_t token_size, int *status, char *error, size_t error_size)
+{
+    /* The demo's token never leaves the process: a fresh random one, so no
+     * other local user can guess their way into the demo's server. */
+    unsigned char bytes[16];
+    *status = EXIT_BAD_INPUT;
+    if (token_size < 2 * sizeof bytes + 5 ||
+        getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes) {
+        snprintf(error, error_size, "no randomness for the demo's token");
+        return NULL;
+    }
+    snprintf(token, token_size, "tok_");
+    for (size_t i = 0; i < sizeof bytes; i++)
+        snprintf(token + 4 + 2 * i, 3, "%02x", bytes[i]);
+    explicit_bzero(bytes, sizeof bytes);
+    return serve_new(options, loop, token, "127.0.0.1:0", status, error, error_size);
+}
+
 const char *serve_base_url(const struct serve *s)
 {
     return server_base_url(s->server);
+}
+
+int64_t serve_now(const struct serve *s)
+{
+    return simulated_now(s);
 }
 
 double serve_speed(const struct serve *s)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# valgrind memcheck over the unit tests and the real binary's batch view:
+# valgrind memcheck over the unit tests and the real binary (batch view,
+# mock server, demo, the monitor in tmux):
 # no errors, nothing definitely or indirectly lost.  Run from a built tree
 # (CI runs it after `make check`).
 set -u
@@ -73,6 +74,36 @@ asyncio.run(main())" || echo "memcheck: the websocket client failed" >&2
     else
         echo "memcheck FAILED: occtop --serve under a short load" >&2
         cat "$tmp/err" >&2
+        status=1
+    fi
+    rm -rf "$tmp"
+fi
+# The demo in batch mode: the mock, the REST worker and the stream client in
+# one process.
+OCCTOP_DATA_DIR="$top_srcdir/data" memcheck "$occtop" --demo --batch --seed 4 --speed 30 \
+    --iterations 40
+# The monitor itself, driven in tmux: every view, then q.
+if command -v tmux >/dev/null; then
+    tmp=$(mktemp -d)
+    sock="occtop-memcheck-$$"
+    tmux -L "$sock" new-session -d -x 120 -y 40 "env LANG=C.UTF-8 TERM=xterm-256color \
+        OCCTOP_DATA_DIR='$top_srcdir/data' valgrind -q --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect --log-file='$tmp/valgrind' '$occtop' --demo \
+        --seed 4 --speed 60 --scenario lunch-rush 2>'$tmp/err'; echo \$? >'$tmp/status'"
+    sleep 8
+    for keys in j j d Escape s s / H a r Enter Escape - + '?' x k Escape t a e 5 Enter Escape \
+                C-l q; do
+        tmux -L "$sock" send-keys "$keys"
+        sleep 0.4
+    done
+    i=0
+    while [ ! -s "$tmp/status" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    tmux -L "$sock" kill-server 2>/dev/null
+    if [ "$(cat "$tmp/status" 2>/dev/null)" = 0 ] && [ ! -s "$tmp/valgrind" ]; then
+        echo "memcheck ok: the monitor (occtop --demo) through every view"
+    else
+        echo "memcheck FAILED: the monitor (status $(cat "$tmp/status" 2>/dev/null))" >&2
+        cat "$tmp/valgrind" "$tmp/err" >&2
         status=1
     fi
     rm -rf "$tmp"

@@ -3,17 +3,32 @@
 
 #include <libwebsockets.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/termtext.h"
 
+enum { MAX_WATCHES = 4 };
+
+struct net_watch {
+    void (*fn)(void *context);
+    void *context;
+};
+
 struct net_loop {
     struct lws_context *context;
+    struct lws_vhost *vhost;
     void (*wake_fn)(void *context);
     void *wake_context;
+    struct net_watch watches[MAX_WATCHES];
+    size_t watch_count;
 };
+
+/* Where lws's lines go: standard error, unless a screen owns the terminal. */
+static void (*log_sink)(void *context, const char *line);
+static void *log_sink_context;
 
 /* lws_cancel_service() reaches every protocol as EVENT_WAIT_CANCELLED; this
  * one turns it into the owner's wake handler. */
@@ -27,6 +42,10 @@ static int loop_callback(struct lws *wsi, enum lws_callback_reasons reason, void
         struct net_loop *loop = lws_vhost_user(lws_get_vhost(wsi));
         if (loop && loop->wake_fn)
             loop->wake_fn(loop->wake_context);
+    } else if (reason == LWS_CALLBACK_RAW_RX_FILE) {
+        struct net_watch *watch = lws_get_opaque_user_data(wsi);
+        if (watch)
+            watch->fn(watch->context);
     }
     return 0;
 }
@@ -44,7 +63,18 @@ static void log_line(int level, const char *line)
     size_t n = strlen(safe);
     while (n && safe[n - 1] == ' ')
         safe[--n] = '\0';
-    fprintf(stderr, "occtop: lws %s: %s\n", level == LLL_ERR ? "error" : "warning", safe);
+    char text[600];
+    snprintf(text, sizeof text, "lws %s: %s", level == LLL_ERR ? "error" : "warning", safe);
+    if (log_sink)
+        log_sink(log_sink_context, text);
+    else
+        fprintf(stderr, "occtop: %s\n", text);
+}
+
+void net_loop_log_to(void (*sink)(void *context, const char *line), void *context)
+{
+    log_sink = sink;
+    log_sink_context = context;
 }
 
 struct net_loop *net_loop_new(char *error, size_t error_size)
@@ -73,7 +103,8 @@ struct net_loop *net_loop_new(char *error, size_t error_size)
     vhost.protocols = loop_protocols;
     vhost.vhost_name = "occtop-loop";
     vhost.user = loop;
-    if (!lws_create_vhost(loop->context, &vhost)) {
+    loop->vhost = lws_create_vhost(loop->context, &vhost);
+    if (!loop->vhost) {
         snprintf(error, error_size, "libwebsockets could not start");
         lws_context_destroy(loop->context);
         free(loop);
@@ -119,6 +150,7 @@ void net_loop_catch_signals(volatile sig_atomic_t *stop)
     action.sa_handler = on_stop_signal; /* no SA_RESTART: the signal ends the wait */
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGHUP, &action, NULL); /* the terminal went away (an SSH link dropped) */
     signal(SIGPIPE, SIG_IGN);
 }
 
@@ -126,6 +158,30 @@ void net_loop_on_wake(struct net_loop *loop, void (*fn)(void *context), void *co
 {
     loop->wake_fn = fn;
     loop->wake_context = context;
+}
+
+int net_loop_watch_fd(struct net_loop *loop, int fd, void (*fn)(void *context), void *context)
+{
+    if (loop->watch_count == MAX_WATCHES)
+        return -1;
+    /* lws closes what it adopted; the caller keeps its own descriptor. */
+    int copy = dup(fd);
+    if (copy < 0)
+        return -1;
+    struct net_watch *watch = &loop->watches[loop->watch_count];
+    watch->fn = fn;
+    watch->context = context;
+    lws_sock_file_fd_type descriptor;
+    descriptor.filefd = copy;
+    struct lws *wsi = lws_adopt_descriptor_vhost(loop->vhost, LWS_ADOPT_RAW_FILE_DESC,
+                                                 descriptor, "occtop-loop", NULL);
+    if (!wsi) {
+        close(copy);
+        return -1;
+    }
+    lws_set_opaque_user_data(wsi, watch);
+    loop->watch_count++;
+    return 0;
 }
 
 void net_loop_wake(void *loop)

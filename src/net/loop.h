@@ -25,6 +25,15 @@ struct lws_context *net_loop_context(struct net_loop *loop);
  * into one call: fn must drain everything that is ready. */
 void net_loop_on_wake(struct net_loop *loop, void (*fn)(void *context), void *context);
 
+/* fn runs on the loop thread whenever fd is readable (a terminal, a
+ * signalfd).  The loop watches a duplicate of fd, closed with the loop.
+ * Returns 0, or -1. */
+int net_loop_watch_fd(struct net_loop *loop, int fd, void (*fn)(void *context), void *context);
+
+/* lws's warnings go to sink instead of standard error (NULL restores it):
+ * while a screen owns the terminal nothing else may write to it. */
+void net_loop_log_to(void (*sink)(void *context, const char *line), void *context);
+
 /* Thread-safe: the only lws call allowed off the loop thread. */
 void net_loop_wake(void *loop);
 
@@ -32,7 +41,7 @@ void net_loop_wake(void *loop);
  * socket ttls and rate-limit windows are measured in. */
 int64_t net_wall_ms(void);
 
-/* From now on SIGINT and SIGTERM set *stop (interrupting lws's wait, so
+/* From now on SIGINT, SIGTERM and SIGHUP set *stop (interrupting lws's wait, so
  * net_loop_run returns) and SIGPIPE is ignored (a peer that hangs up must
  * not kill the process). */
 void net_loop_catch_signals(volatile sig_atomic_t *stop);

@@ -5,7 +5,7 @@
  * body) and answered by net/api.c.  Websocket clients connect to
  * /v2/?code=skc_... with a code from POST /sockets, and receive every space
  * event as the reference's message:
- *   {"payload":{"count","direction","event_id","space_id","timestamp",
+ *   {"payload":{"count","direction","doorway_id","event_id","space_id","timestamp",
  *    "type":"count"},"request_id","version":"v2"}
  * A text "ping" from a client is tolerated and ignored.
  *

@@ -26,7 +26,14 @@ usage_error() { # WHAT EXPECTED-TEXT ARGS...
 }
 usage_error "unknown option" "unknown option: --frobnicate" --frobnicate
 usage_error "bad format" "--format takes text or json, not: xml" --batch --format xml
-usage_error "no mode" "no mode given" --site x.json
+usage_error "a site without --demo" "--site goes with --demo, --batch or --serve" --site x.json
+usage_error "kiosk in batch mode" "--kiosk goes with the monitor" --batch --kiosk spc_1
+usage_error "bad --rotate" "--rotate takes seconds from 1 to 86400, not: 0" --demo --rotate 0
+usage_error "bad --readonly" "--readonly takes level 1" --demo --readonly=3
+usage_error "bad --delay" "--delay takes seconds between frames" --demo --delay 0
+usage_error "bad --alert" "--alert takes bell, flash, both or none, not: loud" --demo --alert loud
+usage_error "demo and serve" "--demo runs its own server" --demo --serve
+usage_error "demo and api-url" "--demo and --api-url: choose one" --demo --api-url http://x/v2
 usage_error "missing value" "option needs a value: --site" --batch --site
 usage_error "stray argument" "unexpected argument: extra" --batch extra
 usage_error "escape sequence in an option" "unknown option" "--$(printf '\033')]0;pwned$(printf '\007')"

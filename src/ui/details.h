@@ -1,0 +1,13 @@
+/* details.h — the details screen of one space: where it sits, its numbers
+ * today, its safe threshold in words, its doorways with their sensors, and
+ * a 24-hour chart of its counts (from GET /counts, fetched when shown). */
+#ifndef OCCTOP_UI_DETAILS_H
+#define OCCTOP_UI_DETAILS_H
+
+#include <stdint.h>
+
+struct monitor;
+
+void details_draw(struct monitor *monitor, int64_t now_ms);
+
+#endif
