@@ -335,6 +335,7 @@ static int start_screen(struct watch *w, char *error, size_t error_size)
         .come_in_text = o->come_in_text,
         .wait_text = o->please_wait_text,
         .mode_label = w->mode_label[0] ? w->mode_label : NULL,
+        .insecure = o->insecure,
     };
     struct monitor_actions actions = { .context = w, .history = ask_history,
                                        .edit = o->readonly ? NULL : ask_edit,
@@ -353,8 +354,6 @@ static int start_screen(struct watch *w, char *error, size_t error_size)
         snprintf(error, error_size, "cannot watch the terminal for keys");
         return -1;
     }
-    if (o->insecure)
-        monitor_log(w->monitor, "--insecure: TLS certificates are not checked");
     return 0;
 }
 

@@ -166,24 +166,34 @@ static void rebuild_rows(struct monitor *m)
     m->rows_dirty = false;
 }
 
-/* Every distinct tag of the site, for the `t` key. */
+static int compare_tags(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every distinct tag of the site, sorted, for the `t` key (sorting, not a
+ * search per tag: a site may have a tag per space). */
 static int collect_tags(struct monitor *m)
 {
+    size_t total = 0;
+    for (size_t i = 0; i < m->site->space_count; i++)
+        total += m->site->spaces[i].tags.count;
+    if (!total)
+        return 0;
+    m->tags = calloc(total, sizeof *m->tags);
+    if (!m->tags)
+        return -1;
     for (size_t i = 0; i < m->site->space_count; i++) {
         const struct string_list *tags = &m->site->spaces[i].tags;
-        for (size_t k = 0; k < tags->count; k++) {
-            bool known = false;
-            for (size_t t = 0; t < m->tag_count && !known; t++)
-                known = strcmp(m->tags[t], tags->items[k]) == 0;
-            if (known)
-                continue;
-            const char **grown = realloc(m->tags, (m->tag_count + 1) * sizeof *grown);
-            if (!grown)
-                return -1;
-            m->tags = grown;
+        for (size_t k = 0; k < tags->count; k++)
             m->tags[m->tag_count++] = tags->items[k];
-        }
     }
+    qsort(m->tags, m->tag_count, sizeof *m->tags, compare_tags);
+    size_t distinct = 0;
+    for (size_t t = 0; t < m->tag_count; t++)
+        if (!distinct || strcmp(m->tags[distinct - 1], m->tags[t]) != 0)
+            m->tags[distinct++] = m->tags[t];
+    m->tag_count = distinct;
     return 0;
 }
 
@@ -503,6 +513,19 @@ int64_t monitor_now(void)
 
 /* --- drawing: the main view ------------------------------------------------------------------ */
 
+/* A campus often has no capacity of its own: its buildings' then. */
+static int64_t capacity_of(const struct site *site, site_index space)
+{
+    const struct space *s = &site->spaces[space];
+    if (s->capacity.present)
+        return s->capacity.value;
+    int64_t sum = 0;
+    for (site_index child = s->first_child; child != SITE_NONE;
+         child = site->spaces[child].next_sibling)
+        sum += site->spaces[child].capacity.present ? site->spaces[child].capacity.value : 0;
+    return sum;
+}
+
 static void draw_header(struct monitor *m, int64_t now)
 {
     struct screen *s = m->screen;
@@ -519,7 +542,10 @@ static void draw_header(struct monitor *m, int64_t now)
         col += screen_text(s, 0, col, cols - col, ROLE_LIVE, text) + 1;
     }
     snprintf(text, sizeof text, " %s ", connection);
-    col += screen_text(s, 0, col, cols - col, trouble ? ROLE_TROUBLE : ROLE_LIVE, text) + 2;
+    col += screen_text(s, 0, col, cols - col, trouble ? ROLE_TROUBLE : ROLE_LIVE, text) + 1;
+    if (m->config.insecure)
+        col += screen_text(s, 0, col, cols - col, ROLE_TROUBLE, " TLS NOT CHECKED ") + 1;
+    col++;
     if (!m->site) {
         screen_text(s, 0, cols - 9, 8, ROLE_HEADER, clock);
         return;
@@ -535,7 +561,7 @@ static void draw_header(struct monitor *m, int64_t now)
             continue;
         int64_t count = monitor_count(m, (site_index)i);
         people += count > 0 ? count : 0;
-        capacity += space->capacity.present ? space->capacity.value : 0;
+        capacity += capacity_of(m->site, (site_index)i);
     }
     if (capacity)
         snprintf(text, sizeof text, "people %" PRId64 "/%" PRId64 "  unsafe %zu  warn %zu",

@@ -44,6 +44,7 @@ struct monitor_config {
     const char *come_in_text;   /* kiosk texts */
     const char *wait_text;
     const char *mode_label;     /* "DEMO x60", "REPLAY", or NULL */
+    bool insecure;              /* --insecure: the header says so, always */
 };
 
 struct monitor_actions {

@@ -175,6 +175,11 @@ run --replay "$replay/messy.csv" --site "$replay/site.json" --batch --speed 10
 check "--speed with a sensor log: exit 2" [ "$status" -eq 2 ]
 check "--speed with a sensor log: one line that says why" \
     grep -qx 'occtop: --speed goes with --serve, --demo or --replay of a recording' "$work/err"
+# Without --batch a recording plays in the monitor, which needs a terminal.
 run --replay "$rec" --speed 10
-check "a recording without --batch: exit 2" [ "$status" -eq 2 ]
+check "a recording without --batch and without a terminal: exit 1" [ "$status" -eq 1 ]
+check "... saying the monitor needs a terminal" grep -q 'the monitor needs a terminal' "$work/err"
+run --replay "$top_srcdir/tests/fixtures/replay/messy.csv"
+check "a sensor log without --batch: exit 2" [ "$status" -eq 2 ]
+check "... saying it needs --batch" grep -q 'replay of a sensor log needs --batch' "$work/err"
 finish
