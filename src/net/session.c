@@ -443,6 +443,11 @@ static void on_malformed(void *context, const char *why)
     s->malformed_unlogged = 0;
 }
 
+static void on_stream_log(void *context, const char *line)
+{
+    say(context, "%s", line);
+}
+
 static void on_stream_state(void *context, enum stream_state state, bool connected)
 {
     struct session *s = context;
@@ -517,6 +522,7 @@ struct session *session_new(struct net_loop *loop, const struct session_config *
         .message = on_message,
         .raw = handlers->raw ? on_raw : NULL,
         .malformed = on_malformed,
+        .log = on_stream_log,
         .state = on_stream_state,
     };
     if (!(s->rest = rest_new(&rest, error, error_size)) ||

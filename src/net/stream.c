@@ -49,7 +49,25 @@ struct stream {
     char *message;     /* the message being reassembled */
     size_t message_length;
     bool oversized;    /* the current message went past the limit: drop it */
+    char last_failure[256]; /* said once until another failure or a connection */
 };
+
+/* Why a connection failed, said once (not at every retry), and with what
+ * to do when it is the server's certificate. */
+static void explain_failure(struct stream *s, const void *in, size_t len)
+{
+    char why[200], host[100], line[500];
+    termtext_sanitize(in, in ? len : 0, why, sizeof why, 150, TERMTEXT_ASCII);
+    termtext_sanitize_str(s->target.host, host, sizeof host, 80, TERMTEXT_ASCII);
+    if (!why[0] || strcmp(why, s->last_failure) == 0 || !s->handlers.log)
+        return;
+    snprintf(s->last_failure, sizeof s->last_failure, "%s", why);
+    bool tls = strstr(why, "SSL") || strstr(why, "certificate") || strstr(why, "tls");
+    snprintf(line, sizeof line, "stream: cannot connect to %s: %s%s", host, why,
+             tls && !s->insecure ? " (the server's TLS certificate was refused; --insecure "
+                                   "accepts a self-signed test server)" : "");
+    s->handlers.log(s->handlers.context, line);
+}
 
 const char *stream_state_name(enum stream_state state)
 {
@@ -261,6 +279,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     switch (reason) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         s->retry_count = 0;
+        s->last_failure[0] = '\0';
         s->connections++;
         s->message_length = 0;
         s->oversized = false;
@@ -272,6 +291,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (s) {
             s->wsi = NULL;
+            explain_failure(s, in, len);
             schedule_retry(s);
         }
         return 0;

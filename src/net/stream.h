@@ -41,6 +41,8 @@ struct stream_handlers {
     /* Every complete message as received, before decoding (may be NULL). */
     void (*raw)(void *context, const char *text, size_t length, int64_t received_ms);
     void (*malformed)(void *context, const char *why); /* terminal-safe */
+    /* Why a connection failed, once per new reason (terminal-safe; may be NULL). */
+    void (*log)(void *context, const char *line);
     /* Every change of state; `connected` is true on each (re)connection, when
      * the owner should re-fetch counts. */
     void (*state)(void *context, enum stream_state state, bool connected);

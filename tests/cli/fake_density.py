@@ -18,12 +18,21 @@ WebSocket (send_text, send_binary, send_frame, read_frame, close) once the
 handshake is done; when it returns, the connection is closed.  `hook` may
 answer a request in place of the fake (for a 429, say): it gets the
 Request and returns None or (status, extra headers, body).
+
+TLS (tests/cli/tls.py): `tls` is an ssl.SSLContext for the listener (REST
+and websocket: fake.base is https://..., /sockets names wss://...);
+`ws_tls` instead opens a second listener, with TLS, for the websocket alone
+(REST stays plain, /sockets names wss:// on that port).  Each connection's
+handshake happens in its own thread; a failed one is logged in
+fake.tls_failures ((time, listener, error)) and never reaches the request
+log, a good one is counted in fake.tls_accepted.
 """
 import base64
 import datetime
 import hashlib
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -222,8 +231,13 @@ def hang_up(ws):
 
 
 class FakeDensity:
-    def __init__(self, token, site, ws_handler=silent, hook=None):
+    def __init__(self, token, site, ws_handler=silent, hook=None, tls=None, ws_tls=None):
         self.token = token
+        self.tls = tls
+        self.ws_tls = ws_tls
+        self.tls_failures = []   # (monotonic time, "rest" or "ws", error) of failed handshakes
+        self.tls_accepted = []   # (monotonic time, "rest" or "ws") of completed handshakes
+        self.ws_listener = None
         self.site = site
         self.ws_handler = ws_handler
         self.hook = hook
@@ -240,21 +254,31 @@ class FakeDensity:
 
     # --- life ---------------------------------------------------------------
     def start(self):
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.port = self.listener.getsockname()[1]
-        self.base = "http://127.0.0.1:%d/v2" % self.port
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.listener, self.port = self._listen(self.tls, "rest")
+        self.base = "%s://127.0.0.1:%d/v2" % ("https" if self.tls else "http", self.port)
+        self.ws_scheme, self.ws_port = "wss" if self.tls else "ws", self.port
+        if self.ws_tls:
+            self.ws_listener, self.ws_port = self._listen(self.ws_tls, "ws")
+            self.ws_scheme = "wss"
         return self
+
+    def _listen(self, context, name):
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        threading.Thread(target=self._accept, args=(listener, context, name),
+                         daemon=True).start()
+        return listener, listener.getsockname()[1]
 
     def stop(self):
         self.stopping = True
-        try:
-            self.listener.close()
-        except OSError:
-            pass
+        for listener in (self.listener, self.ws_listener):
+            try:
+                if listener:
+                    listener.close()
+            except OSError:
+                pass
         with self.lock:
             connections = list(self.connections)
         for sock in connections:
@@ -292,17 +316,44 @@ class FakeDensity:
             self.changed.notify_all()
 
     # --- serving -------------------------------------------------------------
-    def _accept(self):
+    def _accept(self, listener, context=None, name="rest"):
         while not self.stopping:
             try:
-                sock, _ = self.listener.accept()
+                sock, _ = listener.accept()
             except OSError:
                 return
             with self.lock:
                 self.connections.append(sock)
-            threading.Thread(target=self._serve, args=(sock,), daemon=True).start()
+            threading.Thread(target=self._serve, args=(sock, context, name), daemon=True).start()
 
-    def _serve(self, sock):
+    def _handshake(self, sock, context, name):
+        """The TLS server end of sock (in its place in self.connections), or
+        None when the handshake failed (logged)."""
+        plain = sock
+        try:
+            sock.settimeout(10)
+            sock = context.wrap_socket(sock, server_side=True)
+            sock.settimeout(None)
+        except (ssl.SSLError, OSError) as error:
+            with self.changed:
+                self.tls_failures.append((time.monotonic(), name, str(error)))
+                self.changed.notify_all()
+            try:
+                plain.close()
+            except OSError:
+                pass
+            return None
+        with self.changed:
+            self.connections = [sock if c is plain else c for c in self.connections]
+            self.tls_accepted.append((time.monotonic(), name))
+            self.changed.notify_all()
+        return sock
+
+    def _serve(self, sock, context=None, name="rest"):
+        if context:
+            sock = self._handshake(sock, context, name)
+            if sock is None:
+                return
         connection = Connection(sock)
         try:
             while not self.stopping:
@@ -362,7 +413,8 @@ class FakeDensity:
             with self.lock:
                 self.codes.add(code)
             self._send(connection, request, 200,
-                       {"url": "ws://127.0.0.1:%d/v2/ws?code=%s" % (self.port, code), "ttl": 300})
+                       {"url": "%s://127.0.0.1:%d/v2/ws?code=%s" % (self.ws_scheme, self.ws_port,
+                                                                     code), "ttl": 300})
         else:
             self._send(connection, request, 404, {"detail": "Not found."})
 
