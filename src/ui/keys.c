@@ -147,7 +147,8 @@ static void ask_confirm(struct monitor *m)
 {
     char label[300], name[64], what[160] = "";
     const struct space *s = &m->site->spaces[m->selected];
-    termtext_sanitize_str(s->name ? s->name : s->id, name, sizeof name, 40, TERMTEXT_ASCII);
+    termtext_sanitize_str(s->name ? s->name : s->id, name, sizeof name, 40,
+                          screen_ascii(m->screen) ? TERMTEXT_ASCII : 0);
     if (m->edit_capacity >= 0)
         snprintf(what, sizeof what, "capacity %" PRId64, m->edit_capacity);
     if (m->edit_threshold >= 0)

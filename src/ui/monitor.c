@@ -585,10 +585,12 @@ static void lay_out_columns(struct monitor *m, int cols, struct columns *c)
     c->util = cols >= 70 ? 14 : 5;
     c->state = 9;
     c->rate = cols >= 80 ? 10 : 0;
-    c->marks = cols >= 96 ? 8 : 0;
+    c->marks = cols >= 110 ? 8 : 0;
     int fixed = c->count + c->cap + c->util + c->state + c->rate + c->marks + 6;
     int left = cols - fixed;
-    c->name = left * 2 / 5;
+    /* Names first (up to 40 columns), with a sparkline of 24 minutes or
+     * more beside them when there is room for both. */
+    c->name = left - 25;
     if (c->name < 16)
         c->name = left < 16 ? left : 16;
     if (c->name > 40)
@@ -923,11 +925,13 @@ static void draw_help(struct monitor *m)
 
 static void draw_too_small(struct monitor *m)
 {
-    char text[128];
-    snprintf(text, sizeof text, "window too small: %dx%d, occtop needs at least %dx%d",
-             screen_cols(m->screen), screen_rows(m->screen), MIN_COLS, MIN_ROWS);
-    screen_text(m->screen, screen_rows(m->screen) / 2, 0, screen_cols(m->screen), ROLE_WARN,
-                text);
+    char size[64];
+    snprintf(size, sizeof size, "%dx%d, needs %dx%d", screen_cols(m->screen),
+             screen_rows(m->screen), MIN_COLS, MIN_ROWS);
+    int row = screen_rows(m->screen) / 2 - 1;
+    screen_text(m->screen, row < 0 ? 0 : row, 0, screen_cols(m->screen), ROLE_WARN,
+                "window too small");
+    screen_text(m->screen, row + 1, 0, screen_cols(m->screen), ROLE_WARN, size);
 }
 
 static void draw_loading(struct monitor *m, int64_t now)
