@@ -28,7 +28,7 @@
 #include "wire/recording.h"
 
 enum {
-    TICK_MS = 25,              /* frame pacing; frames are rarer (--delay) */
+    REPLAY_TICK_MS = 25,       /* a replay applies its messages this often */
     RELOAD_AFTER_MS = 10000,   /* a site that could not be used is asked for again */
     REPLAY_ENTRIES_PER_TICK = 20000, /* keys stay answered while a replay catches up */
 };
@@ -55,6 +55,7 @@ struct watch {
     struct monitor *monitor;
     const struct tz_zone **zones_for_free; /* lent to the monitor */
     lws_sorted_usec_list_t tick;
+    int64_t tick_at_ms;        /* when the tick is scheduled */
     int exit_status;
     int64_t reload_at_ms;
     char mode_label[32];
@@ -62,6 +63,30 @@ struct watch {
 };
 
 static volatile sig_atomic_t stop_requested;
+
+static void on_tick(lws_sorted_usec_list_t *sul);
+
+/* The tick runs when the monitor has something to draw, else once a second:
+ * an idle desk costs almost nothing. */
+static void schedule_tick(struct watch *w, int64_t at_ms)
+{
+    int64_t now = net_wall_ms();
+    if (at_ms < now)
+        at_ms = now;
+    w->tick_at_ms = at_ms;
+    lws_sul_schedule(net_loop_context(w->loop), 0, &w->tick, on_tick,
+                     (lws_usec_t)(at_ms - now) * 1000);
+}
+
+/* Something changed: draw it soon (at most once per frame delay). */
+static void wake_monitor(struct watch *w)
+{
+    if (!w->monitor)
+        return;
+    int64_t at = monitor_next_tick(w->monitor, net_wall_ms());
+    if (at < w->tick_at_ms)
+        schedule_tick(w, at);
+}
 
 /* --- the session's news --------------------------------------------------------------- */
 
@@ -82,6 +107,7 @@ static void on_ready(void *context)
     }
     free(w->zones_for_free);
     w->zones_for_free = zones;
+    wake_monitor(w);
 }
 
 static void on_event(void *context, site_index space, const struct space_event *event,
@@ -90,6 +116,7 @@ static void on_event(void *context, site_index space, const struct space_event *
     struct watch *w = context;
     (void)received_ms;
     monitor_event(w->monitor, space, event, count_before);
+    wake_monitor(w);
 }
 
 static void on_problem(void *context, enum session_problem problem, bool loading,
@@ -97,6 +124,7 @@ static void on_problem(void *context, enum session_problem problem, bool loading
 {
     struct watch *w = context;
     monitor_set_status(w->monitor, message);
+    wake_monitor(w);
     if (problem == SESSION_AUTH) {
         w->exit_status = EXIT_AUTH;
         snprintf(w->farewell, sizeof w->farewell, "%s", message);
@@ -109,6 +137,7 @@ static void on_log(void *context, const char *line)
 {
     struct watch *w = context;
     monitor_log(w->monitor, line);
+    wake_monitor(w);
 }
 
 static void on_history(void *context, site_index space, const struct count_page *page,
@@ -116,12 +145,14 @@ static void on_history(void *context, site_index space, const struct count_page 
 {
     struct watch *w = context;
     monitor_history(w->monitor, space, page, error);
+    wake_monitor(w);
 }
 
 static void on_edited(void *context, site_index space, const char *error)
 {
     struct watch *w = context;
     monitor_edited(w->monitor, space, error);
+    wake_monitor(w);
 }
 
 /* --- the monitor's requests ------------------------------------------------------------------ */
@@ -247,6 +278,7 @@ static void on_keys(void *context)
 {
     struct watch *w = context;
     monitor_input(w->monitor, net_wall_ms());
+    wake_monitor(w);
     if (monitor_quit_requested(w->monitor)) {
         stop_requested = 1;
         net_loop_wake(w->loop);
@@ -257,6 +289,7 @@ static void on_resize(void *context)
 {
     struct watch *w = context;
     monitor_resized(w->monitor);
+    wake_monitor(w);
 }
 
 static void on_tick(lws_sorted_usec_list_t *sul)
@@ -272,8 +305,10 @@ static void on_tick(lws_sorted_usec_list_t *sul)
     else if (!w->player.ended)
         play(w);
     monitor_tick(w->monitor, now);
-    lws_sul_schedule(net_loop_context(w->loop), 0, &w->tick, on_tick,
-                     TICK_MS * LWS_USEC_PER_SEC / 1000);
+    int64_t next = monitor_next_tick(w->monitor, net_wall_ms());
+    if (w->options->replay_path && !w->player.ended && next > now + REPLAY_TICK_MS)
+        next = now + REPLAY_TICK_MS;
+    schedule_tick(w, next);
 }
 
 /* --- life ------------------------------------------------------------------------------------- */
@@ -428,9 +463,8 @@ int watch_run(const struct options *options, const char *api_url, const char *co
     }
     stop_requested = 0;
     net_loop_catch_signals(&stop_requested);
-    lws_sul_schedule(net_loop_context(w.loop), 0, &w.tick, on_tick,
-                     TICK_MS * LWS_USEC_PER_SEC / 1000);
     monitor_tick(w.monitor, net_wall_ms());
+    schedule_tick(&w, net_wall_ms() + 1);
     if (net_loop_run(w.loop, &stop_requested) != 0 && w.exit_status == EXIT_OK)
         w.exit_status = EXIT_BAD_INPUT;
     int status = w.exit_status;

@@ -504,6 +504,15 @@ void monitor_tick(struct monitor *m, int64_t now)
     m->frames++;
 }
 
+int64_t monitor_next_tick(const struct monitor *m, int64_t now)
+{
+    int64_t second = (now / 1000 + 1) * 1000; /* the clock, stale counters, messages */
+    if (!m->dirty)
+        return second;
+    int64_t frame = m->last_frame_ms + m->config.delay_ms;
+    return frame < now ? now : frame < second ? frame : second;
+}
+
 int64_t monitor_now(void)
 {
     struct timespec ts;

@@ -96,6 +96,11 @@ void monitor_resized(struct monitor *monitor);
  * draws a frame when one is due. */
 void monitor_tick(struct monitor *monitor, int64_t now_ms);
 
+/* When monitor_tick should run next: soon after a change (never before the
+ * frame delay has passed), else at the next second, for the clock.  An idle
+ * monitor wakes once a second. */
+int64_t monitor_next_tick(const struct monitor *monitor, int64_t now_ms);
+
 bool monitor_quit_requested(const struct monitor *monitor);
 
 /* For tests and the measured note: frames drawn so far. */
