@@ -243,10 +243,10 @@ static void take_history(struct session *s, const struct rest_result *r, const j
     site_index space = (site_index)(uintptr_t)r->user;
     struct count_page page;
     struct wire_error error;
-    count_page_init(&page);
     if (!s->handlers.history)
-        ;
-    else if (wire_decode_count_page(json, &page, &error) != 0)
+        return;
+    count_page_init(&page);
+    if (wire_decode_count_page(json, &page, &error) != 0)
         s->handlers.history(s->handlers.context, space, NULL, error.message);
     else
         s->handlers.history(s->handlers.context, space, &page, NULL);
