@@ -151,7 +151,7 @@ void options_print_help(FILE *out)
           "  --scenario NAME    normal (default), lunch-rush, evacuation, sensor-offline\n"
           "  --rate N           drive the whole site at N sensor events per second\n"
           "  --events N         stop the simulation after N sensor events from the\n"
-          "                     start (the site is then quiet)\n"
+          "                     start (the site is then quiet; 0: quiet at once)\n"
           "  --start TIME       start the simulated clock at TIME (ISO 8601; default\n"
           "                     now): with --seed, two runs give the same events\n"
           "  -h, --help         show this help and exit\n"
@@ -282,7 +282,7 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
         case OPT_BUDGET:
         case OPT_EVENTS: {
             long value;
-            if (!parse_long(optarg, 1, 100000000, &value)) {
+            if (!parse_long(optarg, c == OPT_EVENTS ? 0 : 1, 100000000, &value)) {
                 set_error(error, error_size, c == OPT_INTERVAL ? "--interval takes seconds, not"
                           : c == OPT_ITERATIONS ? "--iterations takes a count, not"
                           : c == OPT_DURATION ? "--duration takes seconds, not"
@@ -290,16 +290,18 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
                           : "--budget takes requests per minute, not", optarg);
                 return -1;
             }
-            if (c == OPT_INTERVAL)
+            if (c == OPT_INTERVAL) {
                 out->interval_seconds = (int)(value > 86400 ? 86400 : value);
-            else if (c == OPT_ITERATIONS)
+            } else if (c == OPT_ITERATIONS) {
                 out->iterations = value;
-            else if (c == OPT_DURATION)
+            } else if (c == OPT_DURATION) {
                 out->duration_seconds = value;
-            else if (c == OPT_EVENTS)
+            } else if (c == OPT_EVENTS) {
                 out->events = value;
-            else
+                out->has_events = true;
+            } else {
                 out->budget = (int)value;
+            }
             break;
         }
         case OPT_HISTORY_DAYS: {

@@ -51,7 +51,8 @@ struct options {
     int budget;              /* --budget: requests per minute, for the whole process */
     const char *record_path; /* --record: append every stream message, as JSON lines */
     int history_days;        /* --history-days: minute history kept per space */
-    long events;             /* --events: stop simulating after N sensor events */
+    long events;             /* --events: stop simulating after N sensor events (0: none) */
+    bool has_events;
     /* the monitor */
     bool demo;               /* --demo: the mock server and simulator in this process */
     const char *kiosk;       /* --kiosk SPACE_ID */

@@ -76,7 +76,7 @@ static void on_space_event(void *context, site_index space, const struct space_e
 static void on_sim_event(void *context, const struct sim_event *event)
 {
     struct serve *s = context;
-    if (event->timestamp_ms > s->sim_start_ms && s->options->events > 0 &&
+    if (event->timestamp_ms > s->sim_start_ms && s->options->has_events &&
         s->events_since_start++ >= (uint64_t)s->options->events)
         return; /* --events: the site is quiet from here on */
     struct sensor_event sensor_event;

@@ -4,14 +4,13 @@
  * --record recording played back (--replay FILE) at its recorded speed.
  *
  * Wiring only: net/session keeps the counts, ui/monitor draws them.  One
- * thread runs the loop and draws; the terminal and SIGWINCH are descriptors
+ * thread runs the loop and draws; the terminal and its signals are descriptors
  * the loop watches (DESIGN.md); a tick drives the frames. */
 #include "config.h"
 
 #include "watch.h"
 
 #include <libwebsockets.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +89,16 @@ static void wake_monitor(struct watch *w)
 
 /* --- the session's news --------------------------------------------------------------- */
 
+/* Something the monitor cannot show (--kiosk names a space the site does
+ * not have): stop, and say it once the terminal is given back. */
+static void give_up(struct watch *w, const char *why)
+{
+    snprintf(w->farewell, sizeof w->farewell, "%s", why);
+    w->exit_status = EXIT_BAD_INPUT;
+    stop_requested = 1;
+    net_loop_wake(w->loop);
+}
+
 static void on_ready(void *context)
 {
     struct watch *w = context;
@@ -101,10 +110,9 @@ static void on_ready(void *context)
             zones[i] = session_zone(s, (site_index)i);
     /* The monitor keeps the pointer: it is freed with the watch. */
     if (!zones || monitor_attach(w->monitor, session_site(s), session_live(s),
-                                 (const struct tz_zone *const *)zones) != 0) {
-        if (!monitor_message(w->monitor)[0])
-            monitor_set_status(w->monitor, "out of memory");
-    }
+                                 (const struct tz_zone *const *)zones) != 0)
+        give_up(w, zones && monitor_message(w->monitor)[0] ? monitor_message(w->monitor)
+                                                           : "out of memory");
     free(w->zones_for_free);
     w->zones_for_free = zones;
     wake_monitor(w);
@@ -263,11 +271,14 @@ static int start_replay(struct watch *w, char *error, size_t error_size)
     return 0;
 }
 
-static int attach_replay(struct watch *w)
+static int attach_replay(struct watch *w, char *error, size_t error_size)
 {
     struct player *p = &w->player;
-    if (monitor_attach(w->monitor, recording_site(p->recording), p->live, NULL) != 0)
+    if (monitor_attach(w->monitor, recording_site(p->recording), p->live, NULL) != 0) {
+        snprintf(error, error_size, "%s", monitor_message(w->monitor)[0]
+                                              ? monitor_message(w->monitor) : "out of memory");
         return -1;
+    }
     play(w);
     return 0;
 }
@@ -384,8 +395,8 @@ static int start_screen(struct watch *w, char *error, size_t error_size)
     }
     net_loop_log_to(on_log, w);
     if (net_loop_watch_fd(w->loop, screen_input_fd(w->screen), on_keys, w) != 0 ||
-        (screen_resize_fd(w->screen) >= 0 &&
-         net_loop_watch_fd(w->loop, screen_resize_fd(w->screen), on_resize, w) != 0)) {
+        (screen_signal_fd(w->screen) >= 0 &&
+         net_loop_watch_fd(w->loop, screen_signal_fd(w->screen), on_resize, w) != 0)) {
         snprintf(error, error_size, "cannot watch the terminal for keys");
         return -1;
     }
@@ -446,16 +457,14 @@ int watch_run(const struct options *options, const char *api_url, const char *co
     w.options = options;
     w.exit_status = EXIT_OK;
     char error[600];
-    /* Before any thread starts: SIGWINCH is read from a signalfd. */
-    sigset_t winch;
-    sigemptyset(&winch);
-    sigaddset(&winch, SIGWINCH);
-    pthread_sigmask(SIG_BLOCK, &winch, NULL);
+    /* Before any thread starts: the terminal's signals are read from a
+     * signalfd by the loop thread. */
+    screen_block_signals();
     w.loop = net_loop_new(error, sizeof error);
     if (!w.loop || start_source(&w, api_url, config_token, error, sizeof error) != 0 ||
         start_session(&w, error, sizeof error) != 0 ||
         start_screen(&w, error, sizeof error) != 0 ||
-        (options->replay_path && attach_replay(&w) != 0)) {
+        (options->replay_path && attach_replay(&w, error, sizeof error) != 0)) {
         int status = w.exit_status == EXIT_OK ? EXIT_BAD_INPUT : w.exit_status;
         watch_free(&w);
         fprintf(stderr, "occtop: %s\n", error);

@@ -52,13 +52,15 @@ static int draw_summary(struct monitor *m, int row, int64_t now)
     snprintf(line, sizeof line, "safe threshold: %s", threshold);
     screen_text(s, row++, 1, cols - 2, ROLE_NORMAL, line);
 
+    /* "Today" is the space's own day: from its daily reset, in its zone. */
     struct activity_today today = activity_today(m->activity, i);
-    char since[16];
-    monitor_clock(today.day_start_ms, since, sizeof since);
-    snprintf(line, sizeof line, "today (since %s): %" PRIu32 " entrances, %" PRIu32
-             " exits, peak %" PRId64 "   (as seen by this monitor)",
-             today.day_start_ms == INT64_MIN ? "start" : since, today.entrances, today.exits,
-             today.peak < 0 ? 0 : today.peak);
+    char zone[64];
+    termtext_sanitize_str(space->time_zone ? space->time_zone : "UTC", zone, sizeof zone, 40,
+                          flags_of(m));
+    snprintf(line, sizeof line, "today (since the %02d:%02d reset, %s): %" PRIu32
+             " entrances, %" PRIu32 " exits, peak %" PRId64 "   (as seen by this monitor)",
+             space->daily_reset_minute / 60, space->daily_reset_minute % 60, zone,
+             today.entrances, today.exits, today.peak < 0 ? 0 : today.peak);
     screen_text(s, row++, 1, cols - 2, ROLE_NORMAL, line);
     (void)now;
     return row;

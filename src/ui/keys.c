@@ -294,20 +294,20 @@ static void kiosk_key(struct monitor *m, int key)
 
 static void mouse_key(struct monitor *m)
 {
-    int row, col, wheel;
-    bool click;
-    if (!screen_mouse(m->screen, &row, &col, &click, &wheel) || m->view != VIEW_MAIN)
+    int row, col, wheel, clicks;
+    if (!screen_mouse(m->screen, &row, &col, &clicks, &wheel) || m->view != VIEW_MAIN)
         return;
     if (wheel) {
         move_cursor(m, wheel * 3);
         return;
     }
-    if (click && row >= m->tree_top && row < m->tree_top + m->tree_height) {
+    if (clicks && row >= m->tree_top && row < m->tree_top + m->tree_height) {
         size_t at = m->scroll + (size_t)(row - m->tree_top);
         if (at < outline_row_count(m->outline)) {
-            bool again = at == m->cursor;
+            /* A click on the selected row, or a double click, folds it. */
+            bool fold_it = at == m->cursor || clicks == 2;
             move_cursor(m, (int64_t)at - (int64_t)m->cursor);
-            if (again)
+            if (fold_it)
                 fold(m, 0);
         }
     }

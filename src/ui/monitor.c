@@ -214,7 +214,7 @@ static int collect_rotation(struct monitor *m)
     return 0;
 }
 
-static void start_kiosk(struct monitor *m, int64_t now)
+static int start_kiosk(struct monitor *m, int64_t now)
 {
     if (!m->config.kiosk_space_id) {
         if (m->config.rotate_seconds > 0 && m->rotation_count) {
@@ -223,7 +223,7 @@ static void start_kiosk(struct monitor *m, int64_t now)
             m->kiosk_from_start = true;
             m->next_rotation_ms = now + m->config.rotate_seconds * 1000LL;
         }
-        return;
+        return 0;
     }
     site_index space = site_find_space(m->site, m->config.kiosk_space_id);
     if (space == SITE_NONE) {
@@ -231,7 +231,7 @@ static void start_kiosk(struct monitor *m, int64_t now)
         termtext_sanitize_str(m->config.kiosk_space_id, id, sizeof id, 60, TERMTEXT_ASCII);
         snprintf(line, sizeof line, "--kiosk: the site has no space %s", id);
         monitor_set_status(m, line);
-        return;
+        return -1;
     }
     m->view = VIEW_KIOSK;
     m->kiosk_space = space;
@@ -240,6 +240,7 @@ static void start_kiosk(struct monitor *m, int64_t now)
         if (m->rotation[i] == space)
             m->rotation_at = i;
     m->next_rotation_ms = now + m->config.rotate_seconds * 1000LL;
+    return 0;
 }
 
 /* The API names no site: one top-level space names it, else the server. */
@@ -292,9 +293,8 @@ int monitor_attach(struct monitor *m, struct site *site, struct live *live,
     m->selected = n ? 0 : SITE_NONE;
     m->rows_dirty = true;
     m->message[0] = '\0';
-    start_kiosk(m, now);
     m->dirty = true;
-    return 0;
+    return start_kiosk(m, now);
 }
 
 void monitor_set_status(struct monitor *m, const char *message)
@@ -389,7 +389,7 @@ void monitor_edited(struct monitor *m, site_index space, const char *error)
 
 void monitor_resized(struct monitor *m)
 {
-    screen_resized(m->screen);
+    screen_take_signals(m->screen);
     m->dirty = true;
 }
 
@@ -572,12 +572,13 @@ static void draw_header(struct monitor *m, int64_t now)
         people += count > 0 ? count : 0;
         capacity += capacity_of(m->site, (site_index)i);
     }
+    /* Unsafe first: in a narrow window it is the last to be cut. */
     if (capacity)
-        snprintf(text, sizeof text, "people %" PRId64 "/%" PRId64 "  unsafe %zu  warn %zu",
-                 people, capacity, unsafe, warn);
+        snprintf(text, sizeof text, "unsafe %zu  warn %zu  people %" PRId64 "/%" PRId64,
+                 unsafe, warn, people, capacity);
     else
-        snprintf(text, sizeof text, "people %" PRId64 "  unsafe %zu  warn %zu", people, unsafe,
-                 warn);
+        snprintf(text, sizeof text, "unsafe %zu  warn %zu  people %" PRId64, unsafe, warn,
+                 people);
     int room = cols - col - 10;
     if (room > 10)
         screen_text(s, 0, col, room, unsafe ? ROLE_TROUBLE : ROLE_HEADER, text);
@@ -591,17 +592,18 @@ static void lay_out_columns(struct monitor *m, int cols, struct columns *c)
     memset(c, 0, sizeof *c);
     c->count = 6;
     c->cap = 6;
-    c->util = cols >= 70 ? 14 : 5;
+    c->util = cols >= 100 ? 14 : 5; /* narrower: the percentage alone */
     c->state = 9;
     c->rate = cols >= 80 ? 10 : 0;
     c->marks = cols >= 110 ? 8 : 0;
     int fixed = c->count + c->cap + c->util + c->state + c->rate + c->marks + 6;
     int left = cols - fixed;
-    /* Names first (up to 40 columns), with a sparkline of 24 minutes or
-     * more beside them when there is room for both. */
+    /* Names first: 24 columns tell siblings apart ("Aurora Cafe Kitchen");
+     * then a sparkline of at least 8 minutes, then longer names (up to 40)
+     * beside a sparkline of 24. */
     c->name = left - 25;
-    if (c->name < 16)
-        c->name = left < 16 ? left : 16;
+    if (c->name < 24)
+        c->name = left - 9 >= 24 ? 24 : left;
     if (c->name > 40)
         c->name = 40;
     c->spark = left - c->name - 1;
@@ -860,13 +862,21 @@ static void draw_bottom_bar(struct monitor *m, int64_t now)
         screen_text(s, row, 1, cols - 2, ROLE_KEY, m->message);
         return;
     }
-    static const struct key_hint hints[] = {
+    static const struct key_hint main_hints[] = {
         { "q", "Quit" }, { "?", "Help" }, { "/", "Filter" }, { "s", "Sort" }, { "t", "Tag" },
         { "Enter", "Details" }, { "Space", "Fold" }, { "k", "Kiosk" }, { "a", "Ack" },
         { "e", "Edit" },
     };
+    static const struct key_hint details_hints[] = {
+        { "Esc", "Back" }, { "a", "Ack" }, { "e", "Edit" },
+    };
+    static const struct key_hint help_hints[] = { { "any key", "Back" } };
+    const struct key_hint *hints = m->view == VIEW_DETAILS ? details_hints
+                                 : m->view == VIEW_HELP ? help_hints : main_hints;
+    size_t hint_count = m->view == VIEW_DETAILS ? sizeof details_hints / sizeof *hints
+                      : m->view == VIEW_HELP ? 1 : sizeof main_hints / sizeof *hints;
     int col = 0;
-    for (size_t i = 0; i < sizeof hints / sizeof hints[0] && col < cols; i++) {
+    for (size_t i = 0; i < hint_count && col < cols; i++) {
         if (m->config.readonly >= 2 && strcmp(hints[i].key, "q") == 0)
             continue;
         if ((m->config.readonly || !m->actions.edit) && strcmp(hints[i].key, "e") == 0)
@@ -876,6 +886,8 @@ static void draw_bottom_bar(struct monitor *m, int64_t now)
         col += screen_glyphs_text(s, row, col, cols - col, ROLE_NORMAL, hints[i].what);
         col += screen_glyphs_text(s, row, col, cols - col, ROLE_NORMAL, "  ");
     }
+    if (m->view != VIEW_MAIN)
+        return;
     char status[160];
     const char *name = outline_name_filter(m->outline), *tag = outline_tag_filter(m->outline);
     snprintf(status, sizeof status, "sort:%s%s%s%s%s", outline_sort_name(outline_sort_mode(m->outline)),

@@ -88,7 +88,8 @@ void monitor_history(struct monitor *monitor, site_index space, const struct cou
                      const char *error);
 void monitor_edited(struct monitor *monitor, site_index space, const char *error);
 
-/* The terminal has keys waiting, or was resized. */
+/* The terminal has keys waiting, or its signal descriptor is readable (a
+ * resize, a suspend, a resume). */
 void monitor_input(struct monitor *monitor, int64_t now_ms);
 void monitor_resized(struct monitor *monitor);
 

@@ -5,6 +5,7 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@ enum { TEXT_MAX = 2048 };
 struct screen {
     SCREEN *term;
     FILE *input;     /* /dev/tty */
-    int resize_fd;   /* a signalfd for SIGWINCH, or -1 */
+    int signal_fd;   /* a signalfd for SIGWINCH, SIGTSTP and SIGCONT, or -1 */
     bool ascii;
     int colors;      /* 0: monochrome (or --no-color) */
     attr_t role_attr[ROLE_COUNT];
@@ -86,14 +87,29 @@ static void set_up_colors(struct screen *s, bool no_color)
 
 /* --- life ---------------------------------------------------------------------------- */
 
-static int open_resize_fd(void)
+void screen_block_signals(void)
 {
-    /* SIGWINCH was blocked before any thread started (watch.c), so it
-     * stays pending for this descriptor instead of interrupting anyone. */
-    sigset_t winch;
-    sigemptyset(&winch);
-    sigaddset(&winch, SIGWINCH);
-    return signalfd(-1, &winch, SFD_NONBLOCK | SFD_CLOEXEC);
+    sigset_t set;
+    screen_signal_set(&set);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+void screen_signal_set(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGWINCH);
+    sigaddset(set, SIGTSTP);
+    sigaddset(set, SIGCONT);
+}
+
+static int open_signal_fd(void)
+{
+    /* The signals were blocked before any thread started, so they stay
+     * pending for this descriptor, read on the loop thread, instead of
+     * running a handler in whichever thread they hit. */
+    sigset_t set;
+    screen_signal_set(&set);
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
 struct screen *screen_open(const struct screen_config *config, char *error, size_t error_size)
@@ -103,7 +119,7 @@ struct screen *screen_open(const struct screen_config *config, char *error, size
         snprintf(error, error_size, "out of memory");
         return NULL;
     }
-    s->resize_fd = -1;
+    s->signal_fd = -1;
     s->input = fopen("/dev/tty", "r");
     if (!s->input || !isatty(STDOUT_FILENO)) {
         snprintf(error, error_size, "the monitor needs a terminal (use --batch for output to a "
@@ -135,7 +151,7 @@ struct screen *screen_open(const struct screen_config *config, char *error, size
     if (config->mouse)
         mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
                   NULL);
-    s->resize_fd = open_resize_fd();
+    s->signal_fd = open_signal_fd();
     return s;
 }
 
@@ -150,8 +166,8 @@ void screen_close(struct screen *s)
     }
     if (s->input)
         fclose(s->input);
-    if (s->resize_fd >= 0)
-        close(s->resize_fd);
+    if (s->signal_fd >= 0)
+        close(s->signal_fd);
     free(s);
 }
 
@@ -160,9 +176,9 @@ int screen_input_fd(const struct screen *s)
     return fileno(s->input);
 }
 
-int screen_resize_fd(const struct screen *s)
+int screen_signal_fd(const struct screen *s)
 {
-    return s->resize_fd;
+    return s->signal_fd;
 }
 
 const struct glyphs *screen_glyphs(const struct screen *s)
@@ -192,15 +208,48 @@ int screen_colors(const struct screen *s)
     return s->colors;
 }
 
-void screen_resized(struct screen *s)
+static void resize(struct screen *s)
 {
-    struct signalfd_siginfo info;
-    while (s->resize_fd >= 0 && read(s->resize_fd, &info, sizeof info) == sizeof info)
-        continue;
     struct winsize size;
     if (ioctl(fileno(s->input), TIOCGWINSZ, &size) == 0 && size.ws_row > 0 && size.ws_col > 0)
         resizeterm(size.ws_row, size.ws_col);
     clearok(curscr, TRUE); /* a resize can leave anything on the terminal */
+}
+
+/* Ctrl-Z: give the terminal back, stop, and take it again on fg. */
+static void suspend(struct screen *s)
+{
+    endwin();
+    fflush(stdout);
+    signal(SIGTSTP, SIG_DFL); /* not ncurses' handler: this thread does the work */
+    sigset_t tstp;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    pthread_sigmask(SIG_UNBLOCK, &tstp, NULL);
+    raise(SIGTSTP); /* stops here until SIGCONT */
+    pthread_sigmask(SIG_BLOCK, &tstp, NULL);
+    resize(s); /* the window may have changed while stopped */
+}
+
+void screen_take_signals(struct screen *s)
+{
+    struct signalfd_siginfo info;
+    bool resized = false;
+    while (s->signal_fd >= 0 && read(s->signal_fd, &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGTSTP)
+            suspend(s);
+        resized = true; /* SIGWINCH, and SIGCONT: repaint everything */
+    }
+    if (!resized)
+        return;
+    resize(s);
+    /* After fg, ncurses sends the keypad mode (smkx) again only when the
+     * next key is read, so the first arrow key would come as Esc [ B: send
+     * it now. */
+    const char *keypad_on = tigetstr("smkx");
+    if (keypad_on && keypad_on != (char *)-1)
+        putp(keypad_on);
+    fflush(stdout);
 }
 
 int screen_key(struct screen *s)
@@ -210,13 +259,14 @@ int screen_key(struct screen *s)
     return key == ERR ? -1 : key;
 }
 
-bool screen_mouse(struct screen *s, int *row, int *col, bool *click, int *wheel)
+bool screen_mouse(struct screen *s, int *row, int *col, int *clicks, int *wheel)
 {
     if (getmouse(&s->mouse_event) != OK)
         return false;
     *row = s->mouse_event.y;
     *col = s->mouse_event.x;
-    *click = (s->mouse_event.bstate & (BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)) != 0;
+    *clicks = (s->mouse_event.bstate & BUTTON1_DOUBLE_CLICKED) ? 2
+            : (s->mouse_event.bstate & BUTTON1_CLICKED) ? 1 : 0;
     *wheel = (s->mouse_event.bstate & BUTTON4_PRESSED) ? -1
            : (s->mouse_event.bstate & BUTTON5_PRESSED) ? 1 : 0;
     return true;

@@ -8,6 +8,7 @@
 #ifndef OCCTOP_UI_SCREEN_H
 #define OCCTOP_UI_SCREEN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -51,23 +52,28 @@ struct screen *screen_open(const struct screen_config *config, char *error, size
 void screen_close(struct screen *screen);
 
 int screen_input_fd(const struct screen *screen);
-/* A descriptor readable after a resize (SIGWINCH, which the caller must
- * have blocked before starting any thread); -1 when none could be made. */
-int screen_resize_fd(const struct screen *screen);
+/* SIGWINCH, SIGTSTP and SIGCONT are read from a descriptor on the loop
+ * thread (DESIGN.md): call screen_block_signals() before any thread starts,
+ * watch screen_signal_fd() (-1 when none could be made), and call
+ * screen_take_signals() when it is readable: it follows a resize, and on
+ * Ctrl-Z gives the terminal back, stops, and takes it again on fg. */
+void screen_block_signals(void);
+void screen_signal_set(sigset_t *set);
+int screen_signal_fd(const struct screen *screen);
+void screen_take_signals(struct screen *screen);
 const struct glyphs *screen_glyphs(const struct screen *screen);
 bool screen_ascii(const struct screen *screen);
 int screen_rows(const struct screen *screen);
 int screen_cols(const struct screen *screen);
 int screen_colors(const struct screen *screen); /* 0 when drawing without colour */
 
-/* After SIGWINCH: learns the new size; the next frame redraws everything. */
-void screen_resized(struct screen *screen);
 
 /* The next key, or -1 when none is waiting.  Never blocks. */
 int screen_key(struct screen *screen);
 
-/* A mouse event after screen_key() returned KEY_MOUSE: false when none. */
-bool screen_mouse(struct screen *screen, int *row, int *col, bool *click, int *wheel);
+/* A mouse event after screen_key() returned KEY_MOUSE: false when none.
+ * clicks: 0, 1, or 2 for a double click (ncurses merges two quick clicks). */
+bool screen_mouse(struct screen *screen, int *row, int *col, int *clicks, int *wheel);
 
 /* Starts a frame: erases the (virtual) screen; nothing reaches the terminal
  * before screen_end_frame, which sends only what changed. */
