@@ -1,6 +1,6 @@
 #!/bin/sh
-# valgrind memcheck over the unit tests and the real binary (batch view,
-# mock server, demo, the monitor in tmux):
+# valgrind memcheck over the unit tests, the fuzz corpus replays and the real
+# binary (batch view, mock server, demo, the monitor in tmux):
 # no errors, nothing definitely or indirectly lost.  Run from a built tree
 # (CI runs it after `make check`).
 set -u
@@ -28,7 +28,7 @@ memcheck() {
     rm -f "$log"
 }
 
-for test in "$top_builddir"/tests/unit/test_*; do
+for test in "$top_builddir"/tests/unit/test_* "$top_builddir"/tests/fuzz/replay_*; do
     case $test in *.o|*.c|*.log|*.trs) continue ;; esac
     [ -x "$test" ] && memcheck "$test"
 done

@@ -377,6 +377,16 @@ json_t *wire_encode_sensor_event(const struct sensor_event *event)
 
 /* --- websocket messages ------------------------------------------------------------------ */
 
+/* The space an event counts: required, and "" names no space (as an empty id
+ * of a space object is refused, wire/json_model.c). */
+static int read_space_id(const struct wire_reader *r, char *out, size_t out_size)
+{
+    int status = wire_read_id(r, "space_id", WIRE_REQUIRED, out, out_size);
+    if (status == WIRE_OK && out[0] == '\0')
+        return wire_reader_fail(r, "space_id", "expected a non-empty string, got \"\"");
+    return status;
+}
+
 static int read_stream_payload(const struct wire_reader *p, struct space_event *out)
 {
     if (wire_read_int(p, "count", WIRE_REQUIRED, 0, INT64_MAX, &out->count) != WIRE_OK ||
@@ -385,8 +395,7 @@ static int read_stream_payload(const struct wire_reader *p, struct space_event *
         /* Not in the reference's example; the mock sends it, for the event log. */
         wire_read_id(p, "doorway_id", WIRE_OPTIONAL, out->doorway_id, sizeof out->doorway_id) ==
             WIRE_ERROR ||
-        wire_read_id(p, "space_id", WIRE_REQUIRED, out->space_id, sizeof out->space_id) !=
-            WIRE_OK ||
+        read_space_id(p, out->space_id, sizeof out->space_id) != WIRE_OK ||
         wire_read_time(p, "timestamp", WIRE_REQUIRED, 0, &out->timestamp_ms) != WIRE_OK)
         return WIRE_ERROR;
     out->count_present = true;
@@ -575,7 +584,7 @@ int wire_decode_webhook_payload(const json_t *json, struct webhook_payload *out,
     struct space_event *e = &out->event;
     if (wire_reader_open(&r, json, "webhook payload", err) != WIRE_OK ||
         wire_read_time(&r, "timestamp", WIRE_REQUIRED, 0, &e->timestamp_ms) != WIRE_OK ||
-        wire_read_id(&r, "space_id", WIRE_REQUIRED, e->space_id, sizeof e->space_id) != WIRE_OK ||
+        read_space_id(&r, e->space_id, sizeof e->space_id) != WIRE_OK ||
         wire_read_id(&r, "doorway_id", WIRE_OPTIONAL, e->doorway_id, sizeof e->doorway_id) ==
             WIRE_ERROR ||
         wire_read_id(&r, "organization_id", WIRE_OPTIONAL, out->organization_id,

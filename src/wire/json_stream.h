@@ -72,7 +72,7 @@ enum wire_stream_kind {
  *   {"payload":{"count","direction","event_id","space_id","timestamp","type"},
  *    "request_id","version"}
  * from text[0..len) (need not be NUL-terminated).  For "count" messages,
- * count (>= 0), direction, space_id and timestamp are required; event_id,
+ * count (>= 0), direction, space_id (not "") and timestamp are required; event_id,
  * request_id and version may be missing or null.  Returns a wire_stream_kind,
  * or -1 with err filled ("websocket message: ..."). */
 int wire_decode_stream_message(const char *text, size_t len, struct stream_message *out,
@@ -110,7 +110,7 @@ json_t *wire_encode_socket_reply(const char *url, int64_t ttl_seconds);
 
 /* --- webhook payloads --------------------------------------------------------------------- */
 
-/* One POST body: timestamp, space_id, direction and count are required;
+/* One POST body: timestamp, space_id (not ""), direction and count are required;
  * doorway_id and organization_id may be missing or null; organization_name
  * too, and a longer one than fits is cut on a character boundary (it is a
  * name, not an id).  The reference's example is two such bodies back to
