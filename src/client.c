@@ -146,6 +146,32 @@ static void record_header(struct client *c)
                              sensors));
 }
 
+/* A replay must do what the client did: forget ids and times on each new
+ * connection, and take the counts each refresh brought. */
+static void on_connected(void *context, int64_t at_ms)
+{
+    struct client *c = context;
+    char when[TIMEFMT_SIZE];
+    timefmt_format(at_ms, when, sizeof when);
+    record_line(c, json_pack("{s:s, s:b}", "received_at", when, "connected", 1));
+}
+
+static void on_refreshed(void *context, const struct session_count *counts, size_t n,
+                         int64_t as_of_ms, int64_t received_ms)
+{
+    struct client *c = context;
+    char when[TIMEFMT_SIZE], as_of[TIMEFMT_SIZE];
+    timefmt_format(received_ms, when, sizeof when);
+    timefmt_format(as_of_ms, as_of, sizeof as_of);
+    json_t *by_id = json_object();
+    for (size_t i = 0; by_id && i < n; i++)
+        json_object_set_new(by_id, c->site->spaces[counts[i].space].id,
+                            json_integer(counts[i].count));
+    record_line(c, by_id ? json_pack("{s:s, s:{s:s, s:o}}", "received_at", when, "refresh",
+                                     "as_of", as_of, "counts", by_id)
+                         : NULL);
+}
+
 static void on_raw(void *context, const char *text, size_t length, int64_t received_ms)
 {
     struct client *c = context;
@@ -243,6 +269,8 @@ static int start(struct client *c, char *error, size_t error_size)
         .context = c,
         .ready = on_ready,
         .raw = o->record_path ? on_raw : NULL,
+        .connected = o->record_path ? on_connected : NULL,
+        .refreshed = o->record_path ? on_refreshed : NULL,
         .problem = on_problem,
         .log = on_log,
     };

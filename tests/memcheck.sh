@@ -37,6 +37,11 @@ memcheck "$occtop" --batch --site "$top_srcdir/data/demo-campus.json"
 memcheck "$occtop" --batch --site "$top_srcdir/data/demo-campus.json" --format json
 memcheck "$occtop" --batch --site "$top_srcdir/tests/fixtures/cli/problems.json"
 memcheck "$occtop" --batch --site "$top_srcdir/tests/fixtures/cli/hostile-names.json"
+# The batch replays: a raw sensor log through the engine, and a recording.
+memcheck "$occtop" --replay "$top_srcdir/tests/fixtures/replay/messy.csv" --batch \
+    --site "$top_srcdir/tests/fixtures/replay/site.json" --format json
+memcheck "$occtop" --replay "$top_srcdir/tests/fixtures/replay/recording.jsonl" --batch \
+    --speed 1000
 head -c 3000 "$top_srcdir/data/demo-campus.json" >/tmp/occtop-memcheck-truncated.json
 memcheck "$occtop" --batch --site /tmp/occtop-memcheck-truncated.json
 rm -f /tmp/occtop-memcheck-truncated.json

@@ -10,7 +10,7 @@
 
 #include "core/termtext.h"
 
-enum { MAX_WATCHES = 4 };
+enum { MAX_WATCHES = 4, LOG_LINES_PER_SECOND = 5 };
 
 struct net_watch {
     void (*fn)(void *context);
@@ -55,9 +55,35 @@ static const struct lws_protocols loop_protocols[] = {
     { NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-/* lws logs lines that may quote peers' input: neutralise them. */
+static void log_emit(const char *text)
+{
+    if (log_sink)
+        log_sink(log_sink_context, text);
+    else
+        fprintf(stderr, "occtop: %s\n", text);
+}
+
+/* lws logs lines that may quote peers' input: neutralise them.  A peer can
+ * also make it log a line per connection (headers too large, say): at most
+ * LOG_LINES_PER_SECOND a second, and how many were left out. */
 static void log_line(int level, const char *line)
 {
+    static time_t second;
+    static unsigned in_second, left_out;
+    time_t now = time(NULL);
+    if (now != second) {
+        if (left_out) {
+            char note[96];
+            snprintf(note, sizeof note, "lws: %u more lines left out", left_out);
+            log_emit(note);
+        }
+        second = now;
+        in_second = left_out = 0;
+    }
+    if (++in_second > LOG_LINES_PER_SECOND) {
+        left_out++;
+        return;
+    }
     char safe[512];
     termtext_sanitize_str(line, safe, sizeof safe, 200, TERMTEXT_ASCII);
     size_t n = strlen(safe);
@@ -65,10 +91,7 @@ static void log_line(int level, const char *line)
         safe[--n] = '\0';
     char text[600];
     snprintf(text, sizeof text, "lws %s: %s", level == LLL_ERR ? "error" : "warning", safe);
-    if (log_sink)
-        log_sink(log_sink_context, text);
-    else
-        fprintf(stderr, "occtop: %s\n", text);
+    log_emit(text);
 }
 
 void net_loop_log_to(void (*sink)(void *context, const char *line), void *context)
@@ -91,6 +114,7 @@ struct net_loop *net_loop_new(char *error, size_t error_size)
      * stream client), each with its own protocols. */
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.port = CONTEXT_PORT_NO_LISTEN;
+    info.max_http_header_data = NET_LOOP_MAX_HEADER; /* lws's default, said out loud */
     loop->context = lws_create_context(&info);
     if (!loop->context) {
         snprintf(error, error_size, "libwebsockets could not start");

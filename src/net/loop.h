@@ -14,6 +14,10 @@
 struct lws_context;
 struct net_loop;
 
+/* The bytes of request headers lws keeps for each connection (the whole
+ * request line and headers): the mock's SERVER_MAX_HEADER. */
+enum { NET_LOOP_MAX_HEADER = 4096 };
+
 /* NULL with one line in error when lws cannot start. */
 struct net_loop *net_loop_new(char *error, size_t error_size);
 void net_loop_free(struct net_loop *loop);

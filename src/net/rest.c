@@ -92,6 +92,7 @@ struct rest {
     bool insecure;
     long timeout_ms;
     int max_attempts;
+    bool timeout_notices;
     void (*wake)(void *context);
     void *wake_context;
     char user_agent[64];
@@ -315,6 +316,18 @@ static void rest_finish_error(struct rest *rest, struct rest_job *job, const cha
     struct rest_result_node *node = rest_result_for(job);
     if (!node)
         return;
+    snprintf(node->result.error, sizeof node->result.error, "%s", error);
+    rest_deliver(rest, node);
+}
+
+/* Tells of an attempt that failed and will be made again (the job goes on). */
+static void rest_notify_retrying(struct rest *rest, const struct rest_job *job,
+                                 const char *error)
+{
+    struct rest_result_node *node = rest_result_for(job);
+    if (!node)
+        return;
+    node->result.tag = REST_TAG_RETRYING;
     snprintf(node->result.error, sizeof node->result.error, "%s", error);
     rest_deliver(rest, node);
 }
@@ -721,8 +734,6 @@ static bool rest_settle(struct rest *rest, struct rest_job *job, CURLcode code, 
         return true;
     }
     if (code != CURLE_OK) {
-        if (!rest_is_permanent(code) && !rest_count_failure(rest, job, now))
-            return false;
         /* curl's own message says more ("Connection refused", which
          * certificate check failed); it never holds request headers, and
          * rest_format_error takes the token out whatever it holds. */
@@ -730,6 +741,11 @@ static bool rest_settle(struct rest *rest, struct rest_job *job, CURLcode code, 
         char quoted[CURL_ERROR_SIZE];
         termtext_sanitize_str(detail, quoted, sizeof quoted, 0, 0);
         rest_format_error(rest, error, sizeof error, "cannot reach %s: %s", job->host, quoted);
+        if (!rest_is_permanent(code) && !rest_count_failure(rest, job, now)) {
+            if (code == CURLE_OPERATION_TIMEDOUT && rest->timeout_notices)
+                rest_notify_retrying(rest, job, error);
+            return false;
+        }
         rest_finish_error(rest, job, error);
         return true;
     }
@@ -968,6 +984,7 @@ static bool rest_configure(struct rest *rest, const struct rest_config *config, 
     rest->insecure = config->insecure;
     rest->timeout_ms = config->timeout_ms > 0 ? config->timeout_ms : REST_DEFAULT_TIMEOUT_MS;
     rest->max_attempts = config->max_attempts;
+    rest->timeout_notices = config->timeout_notices;
     rest->wake = config->wake;
     rest->wake_context = config->wake_context;
     snprintf(rest->user_agent, sizeof rest->user_agent, "occtop/%s", PACKAGE_VERSION);

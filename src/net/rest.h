@@ -40,6 +40,7 @@ struct rest_config {
     bool insecure;           /* do not verify TLS certificates (test servers) */
     long timeout_ms;         /* per attempt; <= 0 means 15 s */
     int max_attempts;        /* for network errors and 5xx; <= 0 means no limit */
+    bool timeout_notices;    /* also deliver REST_TAG_RETRYING notices (below) */
     void (*wake)(void *context); /* called on the worker thread when a result is ready */
     void *wake_context;
 };
@@ -59,6 +60,14 @@ struct rest_result {
 };
 
 void rest_result_clear(struct rest_result *result);
+
+/* With config.timeout_notices, an attempt that timed out (a server that
+ * takes the connection and never answers: 15 s each) and that will be made
+ * again is also told at once, so that a caller can say why nothing comes:
+ * a result with this tag, status 0 and error set ("cannot reach HOST:
+ * Operation timed out ...").  It is a notice, not the request's end: that
+ * result comes later, with the request's own tag. */
+#define REST_TAG_RETRYING (-0x7e57)
 
 struct rest_stats {
     uint64_t sent;          /* HTTP attempts sent */

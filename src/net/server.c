@@ -14,6 +14,9 @@
 
 enum { MAX_PARAMS = 32, MAX_PARAM = 1024, CHUNK = 16384, MAX_METHOD = 8 };
 
+/* lws holds the headers; SERVER_MAX_HEADER is the room it is given. */
+_Static_assert(SERVER_MAX_HEADER == NET_LOOP_MAX_HEADER, "SERVER_MAX_HEADER is lws's header room");
+
 /* One ring slot: a message ready to send, with lws's headroom before it. */
 struct slot {
     size_t length;
@@ -30,6 +33,7 @@ struct session {
     char *body;
     size_t body_length;
     bool body_too_large;
+    int64_t body_deadline_ms; /* monotonic: the whole body by then */
     unsigned char *out; /* LWS_PRE + response body */
     size_t out_length, out_sent;
     bool responding;
@@ -40,6 +44,7 @@ struct session {
     struct session *next_client;
     uint64_t next_seq;
     size_t incoming; /* bytes of the message being received */
+    bool dropping;   /* too far behind: being closed (server_flush) */
 };
 
 struct server {
@@ -66,6 +71,13 @@ static uint64_t next_random(struct server *server)
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 static struct server *server_of(struct lws *wsi)
@@ -230,9 +242,19 @@ static int begin_http(struct lws *wsi, struct session *s, const char *path)
     if ((method == LWSHUMETH_POST || method == LWSHUMETH_PUT || method == LWSHUMETH_DELETE ||
          method == LWSHUMETH_PATCH) &&
         lws_hdr_copy(wsi, length, sizeof length, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-        strtoull(length, NULL, 10) > 0)
+        strtoull(length, NULL, 10) > 0) {
+        s->body_deadline_ms = monotonic_ms() + SERVER_BODY_SECONDS * 1000;
         return 0;
+    }
     return respond(wsi, s);
+}
+
+/* lws restarts its idle timeout at every byte, so a body sent a byte at a
+ * time would hold the connection for ever: the whole body has
+ * SERVER_BODY_SECONDS, then the connection is closed. */
+static bool body_late(const struct session *s)
+{
+    return s->body_deadline_ms && monotonic_ms() > s->body_deadline_ms;
 }
 
 static void take_body(struct session *s, const void *in, size_t len)
@@ -293,7 +315,8 @@ static int send_messages(struct lws *wsi, struct session *s)
     struct server *server = server_of(wsi);
     if (server->head_seq - s->next_seq > SERVER_RING_MESSAGES) {
         /* A whole ring behind: it stopped reading.  Drop it. */
-        server->dropped++;
+        if (!s->dropping)
+            server->dropped++;
         remove_client(server, s);
         return -1;
     }
@@ -334,6 +357,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP:
         return begin_http(wsi, s, in);
     case LWS_CALLBACK_HTTP_BODY:
+        if (body_late(s))
+            return -1;
         take_body(s, in, len);
         return 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
@@ -341,7 +366,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP_WRITEABLE:
         return write_body(wsi, s);
     case LWS_CALLBACK_CLOSED_HTTP:
-        reset_http(s);
+        /* No session when lws drops a connection before binding it to the
+         * protocol: headers past its limits ("Ran out of header data
+         * space", "More hdr frags than we can deal with"). */
+        if (s)
+            reset_http(s);
         return 0;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         return accept_websocket(wsi);
@@ -429,6 +458,9 @@ struct server *server_new(struct net_loop *loop, const char *listen, uint64_t se
     info.user = server;
     info.keepalive_timeout = 5;
     info.timeout_secs = 20;
+    /* Headers sent a byte at a time (slow-loris) hold lws's header table;
+     * this is how long, however they trickle. */
+    info.timeout_secs_ah_idle = SERVER_HEADER_SECONDS;
     if (strchr(server->host, ':'))
         info.options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY | LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE;
     else
@@ -506,8 +538,19 @@ void server_flush(struct server *server)
     if (!server->pending)
         return;
     server->pending = false;
-    for (struct session *s = server->clients; s; s = s->next_client)
+    for (struct session *s = server->clients; s; s = s->next_client) {
+        if (server->head_seq - s->next_seq > SERVER_RING_MESSAGES) {
+            /* A whole ring behind while its socket stays full: lws never
+             * calls it writable, so send_messages() cannot drop it. */
+            if (!s->dropping) {
+                s->dropping = true;
+                server->dropped++;
+                lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+            }
+            continue;
+        }
         lws_callback_on_writable(s->wsi);
+    }
 }
 
 size_t server_client_count(const struct server *server)

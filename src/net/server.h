@@ -15,7 +15,15 @@
  *
  * Limits: request headers SERVER_MAX_HEADER bytes, request bodies
  * SERVER_MAX_BODY bytes (413 beyond), incoming websocket messages
- * SERVER_MAX_WS_MESSAGE bytes (the connection is closed beyond). */
+ * SERVER_MAX_WS_MESSAGE bytes (the connection is closed beyond).  A
+ * connection that has not sent its whole headers within
+ * SERVER_HEADER_SECONDS is closed, however they trickle (slow-loris: lws's
+ * header-table timeout), and so is one whose body is not all there
+ * SERVER_BODY_SECONDS after its headers.  Headers past SERVER_MAX_HEADER
+ * bytes (lws's room for them, net/loop.h), or with more lines of known
+ * names than lws has room for (about 90), close the connection without an
+ * answer.  Each connection costs about 6 KiB while it lasts; how many may be
+ * open at once is the process's open-file limit (ulimit -n). */
 #ifndef OCCTOP_NET_SERVER_H
 #define OCCTOP_NET_SERVER_H
 
@@ -30,6 +38,8 @@
 #define SERVER_MAX_HEADER 4096
 #define SERVER_MAX_BODY (64 * 1024)
 #define SERVER_MAX_WS_MESSAGE 4096
+#define SERVER_HEADER_SECONDS 10
+#define SERVER_BODY_SECONDS 10
 
 struct server;
 

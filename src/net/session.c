@@ -60,6 +60,7 @@ struct session {
     int64_t next_refresh_ms, next_reset_ms, next_sensor_ms;
     int64_t last_malformed_log_ms;
     uint64_t malformed_unlogged;
+    bool outage_said; /* why the server does not answer, said once until it does */
 };
 
 static void say(struct session *s, const char *format, ...)
@@ -105,16 +106,26 @@ static void take_refresh_page(struct session *s, const struct rest_result *r, co
         s->refreshing = false;
         return;
     }
-    for (size_t k = 0; k < json_array_size(page.results); k++) {
+    size_t n = json_array_size(page.results), applied = 0;
+    struct session_count *counts = s->handlers.refreshed ? calloc(n ? n : 1, sizeof *counts)
+                                                         : NULL;
+    int64_t now = net_wall_ms();
+    for (size_t k = 0; k < n; k++) {
         const json_t *space = json_array_get(page.results, k);
         const json_t *id = json_object_get(space, "id");
         const json_t *count = json_object_get(space, "current_count");
         if (!json_is_string(id) || !json_is_integer(count))
             continue;
         site_index i = site_find_space(s->site, json_string_value(id));
-        if (i != SITE_NONE)
-            live_refresh(s->live, i, json_integer_value(count), r->sent_ms, net_wall_ms());
+        if (i == SITE_NONE ||
+            live_refresh(s->live, i, json_integer_value(count), r->sent_ms, now) != LIVE_APPLIED)
+            continue;
+        if (counts)
+            counts[applied++] = (struct session_count){ i, json_integer_value(count) };
     }
+    if (counts && applied)
+        s->handlers.refreshed(s->handlers.context, counts, applied, r->sent_ms, now);
+    free(counts);
     if (page.next)
         rest_request(s->rest, REST_GET, page.next, NULL, TAG_REFRESH, NULL);
     else
@@ -366,9 +377,28 @@ static void take_failure(struct session *s, const struct rest_result *r, const c
     }
 }
 
+/* A server that does not answer (REST_TAG_RETRYING: it timed out) or a
+ * stream that cannot get its URL: one line, once until the server answers
+ * again, while the requests go on being retried. */
+static void say_outage(struct session *s, const char *what, const char *error)
+{
+    if (s->outage_said || !error[0])
+        return;
+    s->outage_said = true;
+    say(s, "%s%s; trying again", what, error);
+}
+
 static void take_result(struct session *s, struct rest_result *r)
 {
+    if (r->tag == REST_TAG_RETRYING) {
+        say_outage(s, "", r->error);
+        return;
+    }
+    if (r->status != 0 && r->tag != STREAM_REST_TAG_RESOLVE)
+        s->outage_said = false; /* the server answers again */
     if (r->tag == STREAM_REST_TAG_SOCKET || r->tag == STREAM_REST_TAG_RESOLVE) {
+        if (r->status == 0)
+            say_outage(s, "stream: ", r->error);
         stream_take_rest_result(s->stream, r);
         return;
     }
@@ -469,6 +499,8 @@ static void on_stream_state(void *context, enum stream_state state, bool connect
     }
     if (connected) {
         live_new_connection(s->live);
+        if (s->handlers.connected)
+            s->handlers.connected(s->handlers.context, now);
         s->refreshing = false; /* a refresh from before the drop may never finish */
         request_refresh(s);
     }
@@ -514,6 +546,7 @@ struct session *session_new(struct net_loop *loop, const struct session_config *
         .requests_per_minute = config->budget,
         .insecure = config->insecure,
         .max_attempts = config->load_attempts,
+        .timeout_notices = true,
         .wake = net_loop_wake,
         .wake_context = loop,
     };

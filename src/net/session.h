@@ -48,6 +48,11 @@ struct session_config {
     int load_attempts;     /* tries per request while loading; <= 0: no limit */
 };
 
+struct session_count {
+    site_index space;
+    int64_t count;
+};
+
 struct session_handlers {
     void *context;
     /* The hierarchy is loaded: session_site() and session_live() are usable. */
@@ -57,6 +62,11 @@ struct session_handlers {
                   int64_t count_before, int64_t received_ms);
     /* Every complete stream message as received (for --record); may be NULL. */
     void (*raw)(void *context, const char *text, size_t length, int64_t received_ms);
+    /* For --record too (may be NULL): the stream (re)connected, and counts
+     * a REST refresh applied (the request was sent at as_of_ms). */
+    void (*connected)(void *context, int64_t at_ms);
+    void (*refreshed)(void *context, const struct session_count *counts, size_t n,
+                      int64_t as_of_ms, int64_t received_ms);
     /* A problem the front end must act on.  While loading, the session
      * stops; session_start() tries again.  message is terminal-safe and
      * never contains the token. */

@@ -519,12 +519,55 @@ static enum recording_status decode_restart(struct recording *r, const struct wi
     return RECORDING_ENTRY;
 }
 
+/* {"refresh":{"as_of":ISO,"counts":{"spc_...":N,...}}}: counts the client
+ * re-fetched.  Ids or counts it could not have used are left out. */
+static enum recording_status decode_refresh(struct recording *r, const struct wire_reader *rd,
+                                            struct recording_entry *entry,
+                                            struct wire_error *error)
+{
+    struct wire_reader refresh;
+    if (wire_read_object(rd, "refresh", WIRE_REQUIRED, &refresh) != WIRE_OK ||
+        wire_read_time(&refresh, "as_of", WIRE_REQUIRED, 0, &entry->as_of_ms) != WIRE_OK)
+        return RECORDING_BAD_LINE;
+    const json_t *counts = wire_reader_get(&refresh, "counts");
+    if (!json_is_object(counts)) {
+        wire_error_set(error, "%s:%zu: field \"refresh.counts\": expected an object", r->name,
+                       r->line);
+        return RECORDING_BAD_LINE;
+    }
+    size_t n = 0;
+    const char *id;
+    const json_t *count;
+    json_object_foreach((json_t *)counts, id, count) {
+        if (strlen(id) >= EVENT_ID_MAX || !json_is_integer(count) || json_integer_value(count) < 0)
+            continue;
+        if (add_count(r, n, id, json_integer_value(count)) != 0) {
+            wire_error_set(error, "%s:%zu: out of memory", r->name, r->line);
+            return RECORDING_BAD_LINE;
+        }
+        n++;
+    }
+    entry->kind = RECORDING_REFRESH;
+    entry->counts = r->counts;
+    entry->count_count = n;
+    return RECORDING_ENTRY;
+}
+
 static enum recording_status decode_message(struct recording *r, const struct wire_reader *rd,
                                             struct recording_entry *entry,
                                             struct wire_error *error)
 {
     if (wire_read_time(rd, "received_at", WIRE_REQUIRED, 0, &entry->received_ms) != WIRE_OK)
         return RECORDING_BAD_LINE;
+    if (wire_reader_get(rd, "refresh"))
+        return decode_refresh(r, rd, entry, error);
+    bool connected = false;
+    if (wire_read_bool(rd, "connected", WIRE_OPTIONAL, &connected) == WIRE_ERROR)
+        return RECORDING_BAD_LINE;
+    if (connected) {
+        entry->kind = RECORDING_CONNECTED;
+        return RECORDING_ENTRY;
+    }
     bool malformed = false;
     if (wire_read_bool(rd, "malformed", WIRE_OPTIONAL, &malformed) == WIRE_ERROR)
         return RECORDING_BAD_LINE;
@@ -621,6 +664,17 @@ enum live_result recording_apply(const struct recording_entry *entry, const stru
             site_index space = site_find_space(site, entry->counts[i].space_id);
             if (space != SITE_NONE)
                 live_refresh(live, space, entry->counts[i].count, entry->received_ms,
+                             entry->received_ms);
+        }
+        break;
+    case RECORDING_CONNECTED:
+        live_new_connection(live);
+        break;
+    case RECORDING_REFRESH:
+        for (size_t i = 0; i < entry->count_count; i++) {
+            site_index space = site_find_space(site, entry->counts[i].space_id);
+            if (space != SITE_NONE)
+                live_refresh(live, space, entry->counts[i].count, entry->as_of_ms,
                              entry->received_ms);
         }
         break;

@@ -6,6 +6,8 @@
  *    "site":{"name":...,"spaces":[...],"doorways":[...],"sensors":[...]}}
  *   {"received_at":ISO,"message":{"payload":{...},"version":"v2",...}}
  *   {"received_at":ISO,"malformed":true,"length":N}
+ *   {"received_at":ISO,"connected":true}
+ *   {"received_at":ISO,"refresh":{"as_of":ISO,"counts":{"spc_...":N,...}}}
  * with the spaces, doorways and sensors in the API's shapes and each message
  * as the websocket delivered it.  --record appends, so a later header line
  * starts another run of the client (another connection) in the same file.
@@ -79,6 +81,8 @@ enum recording_kind {
     RECORDING_OTHER,       /* a valid message of another type, which the client skips */
     RECORDING_MALFORMED,   /* the client could not parse what it received */
     RECORDING_RESTART,     /* a later header: a new run of the client, counts re-loaded */
+    RECORDING_CONNECTED,   /* the stream (re)connected: the client forgot ids and times */
+    RECORDING_REFRESH,     /* counts the client re-fetched over REST: entry->counts */
 };
 
 struct recording_entry {
@@ -87,8 +91,10 @@ struct recording_entry {
     int64_t received_ms;           /* received_at (a later header: its started_at) */
     struct stream_message message; /* RECORDING_MESSAGE (RECORDING_OTHER: type only) */
     int64_t length;                /* RECORDING_MALFORMED: bytes received, -1 unknown */
-    const struct recording_count *counts; /* RECORDING_RESTART; valid until the next call */
+    const struct recording_count *counts; /* RECORDING_RESTART and _REFRESH; valid until
+                                             the next call */
     size_t count_count;
+    int64_t as_of_ms;              /* RECORDING_REFRESH: when its request was sent */
 };
 
 enum recording_status {

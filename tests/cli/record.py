@@ -55,8 +55,17 @@ lines = [json.loads(line) for line in open(recording)]
 check("the first line holds the site (78 spaces, doorways, sensors)",
       lines and lines[0].get("occtop_recording") == 1 and len(lines[0]["site"]["spaces"]) == 78
       and lines[0]["site"]["doorways"] and lines[0]["site"]["sensors"], str(lines[:1])[:300])
-messages = lines[1:]
+messages = [m for m in lines[1:] if "message" in m]
 check("then one line per stream message (hundreds at --rate 100)", len(messages) > 100, len(messages))
+connected = [m for m in lines[1:] if m.get("connected") is True]
+refreshes = [m for m in lines[1:] if "refresh" in m]
+check("a line when the stream connected, with its time",
+      len(connected) == 1 and connected[0]["received_at"].endswith("Z"), connected)
+check("lines for the counts re-fetched after connecting (as_of, counts by space id)",
+      refreshes and all(r["refresh"]["as_of"].endswith("Z") and
+                        all(k.startswith("spc_") and v >= 0 for k, v in r["refresh"]["counts"].items())
+                        for r in refreshes), refreshes[:1])
+check("nothing else", len(messages) + len(connected) + len(refreshes) == len(lines) - 1)
 check("each with its receive time and the message as received",
       all(m["received_at"].endswith("Z") and m["message"]["payload"]["type"] == "count"
           and m["message"]["version"] == "v2" for m in messages))
@@ -115,7 +124,9 @@ replay = subprocess.run([OCCTOP, "--replay", played, "--batch", "--speed", "100"
 check("--replay of the recording at --speed 100: exit 0, nothing on stderr",
       replay.returncode == 0 and replay.stderr == b"", replay.stderr[-300:])
 seen, again = last_counts(live.stdout), last_counts(replay.stdout)
-differ = {s: (seen.get(s), again.get(s)) for s in spaces if seen.get(s) != again.get(s)}
+# Every space the live client printed, whether its last count came from a
+# message or from a refresh: the recording holds both.
+differ = {s: (seen.get(s), again.get(s)) for s in spaces | set(seen) if seen.get(s) != again.get(s)}
 check("... and ends with the counts the live client ended with, space by space", not differ,
       differ)
 check("the replay's lines are the live client's format",

@@ -363,6 +363,62 @@ static void test_authentication(void **state)
     fx_free(fx);
 }
 
+/* Tokens are compared over the longest a token may be (512 bytes), never
+ * stopping at the first difference (api.c: secret_equal): a 512-byte token
+ * works, and is refused with its last byte changed, a byte short or a byte
+ * more; a 513-byte token cannot be configured. */
+static void test_long_tokens(void **state)
+{
+    (void)state;
+    enum { MAX = 512 };
+    char token[MAX + 2], header[MAX + 32];
+    memset(token, 'k', MAX + 1);
+    token[MAX + 1] = '\0';
+    struct site *site = site_new();
+    assert_int_equal(site_link(site), 0);
+    struct engine *engine = engine_new(site, NULL, NULL, 0);
+    struct api_config config = { .token = token };
+    assert_null(api_new(site, engine, NULL, &config)); /* 513 bytes */
+    token[MAX] = '\0';
+    struct api *api = api_new(site, engine, NULL, &config);
+    assert_non_null(api);
+    static const struct {
+        size_t length;
+        char last;
+        int status;
+    } cases[] = {
+        { MAX, 'k', 200 },     /* the token */
+        { MAX, 'K', 403 },     /* its last byte changed */
+        { MAX - 1, 'k', 403 }, /* a prefix */
+        { MAX + 1, 'k', 403 }, /* one byte more */
+        { 1, 'k', 403 },       /* its first byte */
+        { 4000, 'k', 403 },    /* far longer */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *authorization = cases[i].length + 8 > sizeof header
+            ? malloc(cases[i].length + 8) : header;
+        assert_non_null(authorization);
+        memcpy(authorization, "Bearer ", 7);
+        memset(authorization + 7, 'k', cases[i].length);
+        authorization[7 + cases[i].length - 1] = cases[i].last;
+        authorization[7 + cases[i].length] = '\0';
+        struct api_request request = { .method = "GET", .path = "/v2/spaces/",
+                                       .authorization = authorization,
+                                       .wall_ms = fixture_ms(WALL) };
+        struct api_response response;
+        api_handle(api, &request, &response);
+        if (response.status != cases[i].status)
+            fail_msg("case %zu (%zu bytes): %d, expected %d", i, cases[i].length,
+                     response.status, cases[i].status);
+        api_response_clear(&response);
+        if (authorization != header)
+            free(authorization);
+    }
+    api_free(api);
+    engine_free(engine);
+    site_free(site);
+}
+
 static void test_api_new_needs_a_token(void **state)
 {
     (void)state;
@@ -1700,6 +1756,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_authentication),
         cmocka_unit_test(test_api_new_needs_a_token),
+        cmocka_unit_test(test_long_tokens),
         cmocka_unit_test(test_not_found),
         cmocka_unit_test(test_method_not_allowed),
         cmocka_unit_test(test_trailing_slash_optional),

@@ -348,6 +348,55 @@ static void test_start_and_apply(void **state)
     close_reader(&r);
 }
 
+/* A connection and a refresh: the replay forgets ids on the one and takes
+ * the counts of the other, judged as the client judged them (as_of against
+ * the times messages arrived). */
+static void test_connected_and_refresh(void **state)
+{
+    (void)state;
+    struct reader r;
+    open_recording(&r, HEADER "\n"
+                   "{\"received_at\":\"2024-03-12T16:00:00.500Z\",\"connected\":true}\n"
+                   MESSAGE("2024-03-12T16:00:01Z", "spc_2", 3, "evt_1") "\n"
+                   "{\"received_at\":\"2024-03-12T16:00:02Z\",\"refresh\":{\"as_of\":"
+                   "\"2024-03-12T16:00:00.600Z\",\"counts\":{\"spc_1\":7,\"spc_2\":9,"
+                   "\"spc_404\":1,\"spc_bad\":-1}}}\n"
+                   "{\"received_at\":\"2024-03-12T16:00:05Z\",\"connected\":true}\n"
+                   MESSAGE("2024-03-12T16:00:06Z", "spc_2", 4, "evt_1") "\n"
+                   "{\"received_at\":\"2024-03-12T16:00:07Z\",\"refresh\":{\"counts\":{}}}\n");
+    struct site *site = recording_site(r.rec);
+    struct live *live = live_new(site);
+    assert_non_null(live);
+    recording_start(r.rec, live);
+    site_index hall = site_find_space(site, "spc_1"), room = site_find_space(site, "spc_2");
+
+    expect_entry(&r, RECORDING_CONNECTED, 2);
+    recording_apply(&r.entry, site, live);
+    expect_entry(&r, RECORDING_MESSAGE, 3);
+    assert_int_equal(recording_apply(&r.entry, site, live), LIVE_APPLIED);
+    expect_entry(&r, RECORDING_REFRESH, 4);
+    assert_int_equal(r.entry.as_of_ms, fixture_ms("2024-03-12T16:00:00.600Z"));
+    assert_int_equal(r.entry.count_count, 3); /* the negative count is left out */
+    recording_apply(&r.entry, site, live);
+    assert_int_equal(live_count(live, hall), 7);
+    /* The message arrived after that request was sent: it stays. */
+    assert_int_equal(live_count(live, room), 3);
+
+    /* A new connection: the same event id counts again. */
+    expect_entry(&r, RECORDING_CONNECTED, 5);
+    recording_apply(&r.entry, site, live);
+    expect_entry(&r, RECORDING_MESSAGE, 6);
+    assert_int_equal(recording_apply(&r.entry, site, live), LIVE_APPLIED);
+    assert_int_equal(live_count(live, room), 4);
+    /* A refresh line without as_of is a bad line, reported and skipped. */
+    struct wire_error error;
+    assert_int_equal(recording_next(r.rec, &r.entry, &error), RECORDING_BAD_LINE);
+    assert_contains(error.message, ":7:");
+    expect_end(&r);
+    live_free(live);
+    close_reader(&r);
+}
+
 /* --- the committed fixture ------------------------------------------------------------ */
 
 static void test_fixture_recording(void **state)
@@ -433,6 +482,7 @@ int main(void)
         cmocka_unit_test(test_each_kind_of_line),
         cmocka_unit_test(test_bad_lines_skipped),
         cmocka_unit_test(test_start_and_apply),
+        cmocka_unit_test(test_connected_and_refresh),
         cmocka_unit_test(test_fixture_recording),
         cmocka_unit_test(test_fixture_sensor_log_given_back),
         cmocka_unit_test(test_missing_file_and_directory),

@@ -828,6 +828,36 @@ static void test_timeout_retried_then_given_up(void **state)
     assert_int_equal(server_count(&f->server), 2);
 }
 
+/* With timeout_notices, each attempt that timed out and will be made again is
+ * told at once (REST_TAG_RETRYING, same id, what happened); the last one is
+ * the request's own end, not a notice. */
+static void test_timeout_notices(void **state)
+{
+    struct fixture *f = *state;
+    struct rest_config config = config_for(f, f->base);
+    config.timeout_ms = 300;
+    config.max_attempts = 3;
+    config.timeout_notices = true;
+    f->rest = open_rest(&config);
+    uint64_t id = rest_request(f->rest, REST_GET, "/slow", NULL, 7, NULL);
+    struct rest_result result;
+    for (int notice = 0; notice < 2; notice++) {
+        take(f, &result);
+        assert_int_equal(result.tag, REST_TAG_RETRYING);
+        assert_true(result.id == id);
+        assert_int_equal(result.status, 0);
+        assert_true(starts_with(result.error, "cannot reach 127.0.0.1: "));
+        assert_non_null(strstr(result.error, "timed out"));
+        rest_result_clear(&result);
+    }
+    take(f, &result);
+    assert_int_equal(result.tag, 7);
+    assert_int_equal(result.attempts, 3);
+    assert_int_equal(result.status, 0);
+    rest_result_clear(&result);
+    assert_int_equal(server_count(&f->server), 3);
+}
+
 static void test_403_at_once(void **state)
 {
     struct fixture *f = *state;
@@ -1003,6 +1033,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_5xx_gives_up_with_the_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_gives_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_retried_then_given_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timeout_notices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_403_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_too_large, setup, teardown),
         cmocka_unit_test_setup_teardown(test_big_body_intact, setup, teardown),
