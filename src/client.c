@@ -52,6 +52,7 @@ struct client {
     uint64_t snapshots, lines;
     FILE *record;           /* --record, or NULL (also after a write failed) */
     char record_name[256];  /* terminal-safe, for messages */
+    bool stats;             /* OCCTOP_STATS set: live_stats on stderr every tick (benchmarks) */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -241,6 +242,13 @@ static void on_tick(lws_sorted_usec_list_t *sul)
                 }
         }
         fflush(stdout);
+        if (c->stats) {
+            /* For tests/bench: how many stream messages reached the model, from outside. */
+            const struct live_stats *st = live_stats(c->live);
+            fprintf(stderr, "occtop-stats %" PRId64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+                    " %" PRIu64 "\n", now, st->applied, st->duplicates, st->stale,
+                    st->unknown_space, st->malformed);
+        }
         if (o->iterations > 0 &&
             (o->interval_seconds > 0 ? c->snapshots : c->lines) >= (uint64_t)o->iterations)
             finish(c, EXIT_OK);
@@ -346,6 +354,7 @@ int client_run(const struct options *options, const char *base_url, const char *
     memset(&c, 0, sizeof c);
     c.options = options;
     c.base_url = base_url;
+    c.stats = getenv("OCCTOP_STATS") != NULL;
     char error[512];
     if (options->demo)
         return client_run_demo(&c, error, sizeof error);
