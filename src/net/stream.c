@@ -291,8 +291,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (s) {
             s->wsi = NULL;
-            explain_failure(s, in, len);
-            schedule_retry(s);
+            /* A connection cut short by our own stop is not a failure to report. */
+            if (!s->stopping) {
+                explain_failure(s, in, len);
+                schedule_retry(s);
+            }
         }
         return 0;
     case LWS_CALLBACK_CLIENT_CLOSED:

@@ -420,6 +420,28 @@ def quiet_exits():
             code = c.stop()
         check("9: --interval 1 --iterations 1 on a quiet stream: exit 0 within 5 s",
               code == 0 and took < 5 and b"Tiny Campus" in c.out(), "exit %r after %.1f s" % (code, took))
+    # Ending while the websocket is still connecting is our doing, not a failure: the
+    # client must not report "closed before established" on its way out.  A listener
+    # whose accept queue is full leaves the client's TCP connect pending (SYN-SENT).
+    with socket.socket() as full, \
+            fd.FakeDensity(TOKEN, fd.tiny_site(), ws_handler=fd.silent) as fake:
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)
+        queued = []
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(full.getsockname())
+            queued.append(filler)
+        fake.ws_port = full.getsockname()[1]
+        c = client("--api-url", fake.base, "--duration", "2", name="pending-handshake client")
+        code = c.wait(25)
+        if code is None:
+            code = c.stop()
+        check("9: ending while the websocket still connects: exit 0 and nothing on stderr",
+              code == 0 and c.err() == b"", (code, c.err()[-300:]))
+        for filler in queued:
+            filler.close()
 
 
 # === 5b. a 429 is waited out =================================================================
