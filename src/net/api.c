@@ -136,6 +136,7 @@
  *    deleting objects) are 404, or 405 where the path is one it serves.
  *  - When memory runs out the answer is 500 {"detail": "..."}. */
 #include "net/api.h"
+#include "net/api_private.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -158,85 +159,9 @@
 #include "wire/json_util.h"
 #include "wire/tzdb.h"
 
-#define API_MAX_TOKEN_LENGTH 512
-#define API_MAX_PATH_LENGTH 2048
-#define API_MAX_SEGMENTS 3
-#define API_MAX_BODY_LENGTH (64 * 1024)
-#define API_MAX_NAME_LENGTH 255
-#define API_MAX_WINDOW_DAYS 366
-#define API_MAX_SAMPLES 100000
-#define API_MAX_SOCKET_CODES 1024
-#define API_DEFAULT_EVENT_LOG_CAPACITY 1000000
-#define API_MAX_EXTRA_NAMES 65536 /* doorway ids and serials seen only in events */
-#define API_DEFAULT_BASE_URL "http://127.0.0.1/v2"
-
-#define SOCKET_CODE_PREFIX "skc_"
-#define SOCKET_CODE_RANDOM_CHARS 22
-#define SOCKET_CODE_LENGTH (sizeof SOCKET_CODE_PREFIX - 1 + SOCKET_CODE_RANDOM_CHARS)
-#define SOCKET_CODE_BUFFER 32 /* compared whole: > SOCKET_CODE_LENGTH */
-
-#define MS_PER_SECOND INT64_C(1000)
-#define MS_PER_DAY INT64_C(86400000)
-
-/* --- state --------------------------------------------------------------------------- */
-
-/* Doorway ids and sensor serials, each stored once, so that the event logs
- * hold a number instead of two 64-byte strings per event. */
-struct name_table {
-    struct idmap map; /* borrows the strings in items */
-    char **items;
-    size_t count, room, limit;
-};
-
-struct sensor_report {
-    bool known;
-    bool online;
-    int64_t last_heartbeat_ms;
-};
-
-struct socket_code {
-    bool active;
-    int64_t expires_ms;
-    char code[SOCKET_CODE_BUFFER]; /* zero-padded */
-};
-
-/* xoshiro256**, for repeatable codes when a seed is configured (tests). */
-struct rng {
-    uint64_t s[4];
-};
-
-struct api {
-    struct site *site;
-    struct engine *engine;
-    const struct tz_zone **zones; /* one per space: the caller's, or a PUT's from tzdb */
-    struct tzdb *tzdb;            /* created by the first PUT with a time_zone */
-    unsigned char token[API_MAX_TOKEN_LENGTH]; /* zero-padded */
-    size_t token_length;
-    char *base_url;   /* without a trailing slash */
-    char *socket_url;
-    struct ratelimit limit;
-    bool seeded;    /* codes from rng; otherwise from the system */
-    struct rng rng;
-    struct socket_code codes[API_MAX_SOCKET_CODES];
-    struct eventlog *space_events;  /* keyed by space index */
-    struct eventlog *sensor_events; /* keyed by sensor index */
-    struct name_table names;
-    struct sensor_report *sensor_reports; /* one per site sensor */
-};
-
-/* One request being answered. */
-struct call {
-    struct api *api;
-    const struct api_request *request;
-    struct api_response *response;
-    char path[API_MAX_PATH_LENGTH + 1];
-    const char *segments[API_MAX_SEGMENTS];
-    size_t segment_count;
-};
-
 /* --- small helpers ------------------------------------------------------------------- */
 
-static char *copy_string(const char *text)
+char *api_copy_string(const char *text)
 {
     if (!text)
         return NULL;
@@ -312,12 +237,12 @@ static void copy_id(const char *text, char out[EVENT_ID_MAX])
     out[len] = '\0';
 }
 
-static bool append(json_t *array, json_t *item)
+bool api_append(json_t *array, json_t *item)
 {
     return item && json_array_append_new(array, item) == 0;
 }
 
-static json_t *time_string(int64_t ms)
+json_t *api_time_string(int64_t ms)
 {
     char text[TIMEFMT_SIZE];
     timefmt_format(ms, text, sizeof text);
@@ -432,7 +357,7 @@ static int32_t names_intern(struct name_table *names, const char *text)
     if (grow_reserve((void **)&names->items, &names->room, names->count + 1,
                      sizeof *names->items) != 0)
         return -1;
-    char *copy = copy_string(text);
+    char *copy = api_copy_string(text);
     if (!copy)
         return -1;
     int32_t index = (int32_t)names->count;
@@ -575,7 +500,7 @@ bool api_claim_socket_code(struct api *api, const char *code, int64_t wall_ms)
 
 static char *trimmed_base_url(const char *base_url)
 {
-    char *copy = copy_string(base_url && base_url[0] ? base_url : API_DEFAULT_BASE_URL);
+    char *copy = api_copy_string(base_url && base_url[0] ? base_url : API_DEFAULT_BASE_URL);
     if (!copy)
         return NULL;
     size_t len = strlen(copy);
@@ -642,7 +567,7 @@ struct api *api_new(struct site *site, struct engine *engine,
     api->base_url = trimmed_base_url(config->base_url);
     if (api->base_url)
         api->socket_url = config->socket_url && config->socket_url[0]
-                              ? copy_string(config->socket_url)
+                              ? api_copy_string(config->socket_url)
                               : socket_url_from(api->base_url);
     api->zones = calloc(site->space_count ? site->space_count : 1, sizeof *api->zones);
     api->sensor_reports = calloc(site->sensor_count ? site->sensor_count : 1,
@@ -765,7 +690,7 @@ void api_response_clear(struct api_response *response)
     response->allow = NULL;
 }
 
-static void respond_out_of_memory(struct call *call)
+void api_respond_out_of_memory(struct call *call)
 {
     struct api_response *r = call->response;
     if (r->body != out_of_memory_body)
@@ -776,10 +701,10 @@ static void respond_out_of_memory(struct call *call)
 }
 
 /* Takes `json` over (NULL means memory ran out). */
-static void respond_json(struct call *call, int status, json_t *json)
+void api_respond_json(struct call *call, int status, json_t *json)
 {
     if (!json) {
-        respond_out_of_memory(call);
+        api_respond_out_of_memory(call);
         return;
     }
     size_t length = json_dumpb(json, NULL, 0, JSON_COMPACT);
@@ -787,7 +712,7 @@ static void respond_json(struct call *call, int status, json_t *json)
     if (!body || json_dumpb(json, body, length, JSON_COMPACT) != length) {
         free(body);
         json_decref(json);
-        respond_out_of_memory(call);
+        api_respond_out_of_memory(call);
         return;
     }
     body[length] = '\0';
@@ -802,10 +727,7 @@ static void respond_json(struct call *call, int status, json_t *json)
 
 /* {"detail": message}.  Whatever came from the request goes into the
  * message through wire_safe_text(), so it is valid UTF-8 and bounded. */
-static void respond_error(struct call *call, int status, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void respond_error(struct call *call, int status, const char *format, ...)
+void api_respond_error(struct call *call, int status, const char *format, ...)
 {
     char message[1024];
     va_list args;
@@ -817,16 +739,13 @@ static void respond_error(struct call *call, int status, const char *format, ...
         detail = json_string("The request could not be answered.");
     struct wire_builder b = wire_builder_start();
     wire_builder_put(&b, "detail", detail);
-    respond_json(call, status, wire_builder_finish(&b));
+    api_respond_json(call, status, wire_builder_finish(&b));
 }
-
-/* Quotes request text in a message. */
-#define SAFE(text, buffer) wire_safe_text((text), (buffer), sizeof(buffer))
 
 /* --- parameters ---------------------------------------------------------------------- */
 
 /* The last value given for `name`; NULL when absent or empty. */
-static const char *param(const struct call *call, const char *name)
+const char *api_param(const struct call *call, const char *name)
 {
     const char *value = NULL;
     const struct api_request *q = call->request;
@@ -842,11 +761,11 @@ static const char example_time[] = "2017-09-19T15:00:00Z";
 static bool read_time(struct call *call, const char *name, bool required, bool *present,
                       int64_t *out_ms)
 {
-    const char *text = param(call, name);
+    const char *text = api_param(call, name);
     *present = false;
     if (!text) {
         if (required)
-            respond_error(call, 400, "%s: required: an ISO 8601 UTC timestamp such as %s", name,
+            api_respond_error(call, 400, "%s: required: an ISO 8601 UTC timestamp such as %s", name,
                           example_time);
         return !required;
     }
@@ -856,17 +775,17 @@ static bool read_time(struct call *call, const char *name, bool required, bool *
     }
     char safe[WIRE_SAFE_TEXT_SIZE];
     if (timefmt_parse(text, NULL, TIMEFMT_ALLOW_NO_ZONE))
-        respond_error(call, 400, "%s: \"%s\" is not in UTC: write it with Z, such as %s", name,
+        api_respond_error(call, 400, "%s: \"%s\" is not in UTC: write it with Z, such as %s", name,
                       SAFE(text, safe), example_time);
     else
-        respond_error(call, 400, "%s: \"%s\" is not an ISO 8601 UTC timestamp such as %s", name,
+        api_respond_error(call, 400, "%s: \"%s\" is not an ISO 8601 UTC timestamp such as %s", name,
                       SAFE(text, safe), example_time);
     return false;
 }
 
 static bool read_order(struct call *call, bool *descending)
 {
-    const char *text = param(call, "order");
+    const char *text = api_param(call, "order");
     *descending = false;
     if (!text || strcasecmp(text, "ASC") == 0)
         return true;
@@ -875,7 +794,7 @@ static bool read_order(struct call *call, bool *descending)
         return true;
     }
     char safe[WIRE_SAFE_TEXT_SIZE];
-    respond_error(call, 400, "order: expected ASC or DESC, got \"%s\"", SAFE(text, safe));
+    api_respond_error(call, 400, "order: expected ASC or DESC, got \"%s\"", SAFE(text, safe));
     return false;
 }
 
@@ -894,49 +813,38 @@ static int64_t parse_positive(const char *text, int64_t max)
     return digits == 0 || value < 1 ? -1 : value;
 }
 
-#define API_MAX_PAGE_NUMBER INT64_C(1000000000)
-
-struct paging {
-    int64_t page;
-    int64_t page_size;
-    size_t first; /* the page's slice of the results */
-    size_t count;
-    char *next;
-    char *previous;
-};
-
-static void paging_clear(struct paging *p)
+void api_paging_clear(struct paging *p)
 {
     free(p->next);
     free(p->previous);
     p->next = p->previous = NULL;
 }
 
-static bool read_paging(struct call *call, struct paging *p)
+bool api_read_paging(struct call *call, struct paging *p)
 {
     memset(p, 0, sizeof *p);
     p->page = 1;
     p->page_size = API_DEFAULT_PAGE_SIZE;
     char safe[WIRE_SAFE_TEXT_SIZE];
-    const char *page = param(call, "page");
+    const char *page = api_param(call, "page");
     if (page) {
         p->page = parse_positive(page, API_MAX_PAGE_NUMBER);
         if (p->page < 0) {
-            respond_error(call, 400, "page: expected a whole number from 1, got \"%s\"",
+            api_respond_error(call, 400, "page: expected a whole number from 1, got \"%s\"",
                           SAFE(page, safe));
             return false;
         }
     }
-    const char *size = param(call, "page_size");
+    const char *size = api_param(call, "page_size");
     if (size) {
         p->page_size = parse_positive(size, API_MAX_PAGE_SIZE);
         if (p->page_size == -2) {
-            respond_error(call, 400, "page_size: at most %d, got \"%s\"", API_MAX_PAGE_SIZE,
+            api_respond_error(call, 400, "page_size: at most %d, got \"%s\"", API_MAX_PAGE_SIZE,
                           SAFE(size, safe));
             return false;
         }
         if (p->page_size < 0) {
-            respond_error(call, 400, "page_size: expected a whole number from 1 to %d, got \"%s\"",
+            api_respond_error(call, 400, "page_size: expected a whole number from 1 to %d, got \"%s\"",
                           API_MAX_PAGE_SIZE, SAFE(size, safe));
             return false;
         }
@@ -1016,19 +924,19 @@ static bool finish_paging(struct call *call, size_t total, const char *const *kn
 {
     int64_t pages = total == 0 ? 1 : (int64_t)((total - 1) / (size_t)p->page_size) + 1;
     if (p->page > pages) {
-        respond_error(call, 404, "page: %lld is past the last page (%lld)", (long long)p->page,
+        api_respond_error(call, 404, "page: %lld is past the last page (%lld)", (long long)p->page,
                       (long long)pages);
         return false;
     }
     p->first = (size_t)(p->page - 1) * (size_t)p->page_size;
     p->count = total - p->first < (size_t)p->page_size ? total - p->first : (size_t)p->page_size;
     if (p->page < pages && !(p->next = page_url(call, known, p->page + 1))) {
-        respond_out_of_memory(call);
+        api_respond_out_of_memory(call);
         return false;
     }
     if (p->page > 1 && !(p->previous = page_url(call, known, p->page - 1))) {
-        paging_clear(p);
-        respond_out_of_memory(call);
+        api_paging_clear(p);
+        api_respond_out_of_memory(call);
         return false;
     }
     return true;
@@ -1037,12 +945,12 @@ static bool finish_paging(struct call *call, size_t total, const char *const *kn
 /* --- objects as JSON ----------------------------------------------------------------- */
 
 /* Django-style: a later object with an earlier one's id is not listed. */
-static bool canonical_space(const struct site *site, size_t i)
+bool api_canonical_space(const struct site *site, size_t i)
 {
     return site->spaces[i].id && site_find_space(site, site->spaces[i].id) == (site_index)i;
 }
 
-static bool canonical_doorway(const struct site *site, size_t i)
+bool api_canonical_doorway(const struct site *site, size_t i)
 {
     return site->doorways[i].id && site_find_doorway(site, site->doorways[i].id) == (site_index)i;
 }
@@ -1065,7 +973,7 @@ static json_t *set_or_drop(json_t *object, const char *key, json_t *value)
 }
 
 /* The site's space with the live count. */
-static json_t *space_json(const struct api *api, site_index i)
+json_t *api_space_json(const struct api *api, site_index i)
 {
     json_t *json = wire_encode_space(api->site, i);
     return set_or_drop(json, "current_count", json_integer(engine_count(api->engine, i)));
@@ -1078,36 +986,34 @@ static json_t *sensor_json(const struct api *api, site_index i)
     if (!report->known)
         return json;
     json = set_or_drop(json, "status", json_string(report->online ? "online" : "offline"));
-    return set_or_drop(json, "last_heartbeat", time_string(report->last_heartbeat_ms));
+    return set_or_drop(json, "last_heartbeat", api_time_string(report->last_heartbeat_ms));
 }
 
-typedef json_t *(*encode_fn)(const struct api *api, site_index i);
-
-static json_t *doorway_json(const struct api *api, site_index i)
+json_t *api_doorway_json(const struct api *api, site_index i)
 {
     return wire_encode_doorway(api->site, i);
 }
 
 /* Answers a paginated list of the objects at indices[0..count). */
-static void respond_list(struct call *call, const site_index *indices, size_t count,
+void api_respond_list(struct call *call, const site_index *indices, size_t count,
                          const char *const *known, struct paging *p, encode_fn encode)
 {
     if (!finish_paging(call, count, known, p))
         return;
     json_t *results = json_array();
     for (size_t k = 0; results && k < p->count; k++) {
-        if (!append(results, encode(call->api, indices[p->first + k]))) {
+        if (!api_append(results, encode(call->api, indices[p->first + k]))) {
             json_decref(results);
             results = NULL;
         }
     }
     json_t *page = results ? wire_encode_page(results, (int64_t)count, p->next, p->previous)
                            : NULL;
-    paging_clear(p);
-    respond_json(call, 200, page);
+    api_paging_clear(p);
+    api_respond_json(call, 200, page);
 }
 
-static site_index *index_buffer(size_t count)
+site_index *api_index_buffer(size_t count)
 {
     return malloc((count ? count : 1) * sizeof(site_index));
 }
@@ -1128,55 +1034,55 @@ static void list_spaces(struct call *call, const char *unused)
     static const char *const known[] = { "doorway_id", "tag", "space_type", "page",
                                          "page_size", NULL };
     const struct site *site = call->api->site;
-    const char *doorway_id = param(call, "doorway_id");
-    const char *tag = param(call, "tag");
-    const char *type_text = param(call, "space_type");
+    const char *doorway_id = api_param(call, "doorway_id");
+    const char *tag = api_param(call, "tag");
+    const char *type_text = api_param(call, "space_type");
     enum space_type type = SPACE_TYPE_SPACE;
     char safe[WIRE_SAFE_TEXT_SIZE];
     if (type_text && !space_type_parse(type_text, &type)) {
-        respond_error(call, 400,
+        api_respond_error(call, 400,
                       "space_type: expected space, floor, building or campus, got \"%s\"",
                       SAFE(type_text, safe));
         return;
     }
     struct paging p;
-    if (!read_paging(call, &p))
+    if (!api_read_paging(call, &p))
         return;
     site_index doorway = doorway_id ? site_find_doorway(site, doorway_id) : SITE_NONE;
-    site_index *indices = index_buffer(site->space_count);
+    site_index *indices = api_index_buffer(site->space_count);
     if (!indices) {
-        respond_out_of_memory(call);
+        api_respond_out_of_memory(call);
         return;
     }
     size_t count = 0;
     for (size_t i = 0; i < site->space_count; i++) {
         const struct space *s = &site->spaces[i];
-        if (!canonical_space(site, i) || (type_text && s->type != type) ||
+        if (!api_canonical_space(site, i) || (type_text && s->type != type) ||
             (tag && !string_list_contains(&s->tags, tag)) ||
             (doorway_id && (doorway == SITE_NONE || !space_has_doorway(site, s, doorway))))
             continue;
         indices[count++] = (site_index)i;
     }
-    respond_list(call, indices, count, known, &p, space_json);
+    api_respond_list(call, indices, count, known, &p, api_space_json);
     free(indices);
 }
 
 /* Finds the space of the path, or answers 404. */
-static site_index path_space(struct call *call, const char *id)
+site_index api_path_space(struct call *call, const char *id)
 {
     site_index i = site_find_space(call->api->site, id);
     if (i == SITE_NONE) {
         char safe[WIRE_SAFE_TEXT_SIZE];
-        respond_error(call, 404, "No space with id \"%s\".", SAFE(id, safe));
+        api_respond_error(call, 404, "No space with id \"%s\".", SAFE(id, safe));
     }
     return i;
 }
 
 static void get_space(struct call *call, const char *id)
 {
-    site_index i = path_space(call, id);
+    site_index i = api_path_space(call, id);
     if (i != SITE_NONE)
-        respond_json(call, 200, space_json(call->api, i));
+        api_respond_json(call, 200, api_space_json(call->api, i));
 }
 
 /* --- PUT /spaces/:id/ ---------------------------------------------------------------- */
@@ -1370,8 +1276,8 @@ static int read_space_edit(struct api *api, const struct wire_reader *r,
 static bool apply_space_edit(struct api *api, site_index i, const struct space_edit *edit)
 {
     struct space *s = &api->site->spaces[i];
-    char *name = edit->name_set ? copy_string(edit->name) : NULL;
-    char *zone_name = edit->zone_set && edit->zone_name ? copy_string(edit->zone_name) : NULL;
+    char *name = edit->name_set ? api_copy_string(edit->name) : NULL;
+    char *zone_name = edit->zone_set && edit->zone_name ? api_copy_string(edit->zone_name) : NULL;
     if ((edit->name_set && !name) || (edit->zone_set && edit->zone_name && !zone_name)) {
         free(name);
         free(zone_name);
@@ -1406,16 +1312,16 @@ static bool apply_space_edit(struct api *api, site_index i, const struct space_e
 
 static void put_space(struct call *call, const char *id)
 {
-    site_index i = path_space(call, id);
+    site_index i = api_path_space(call, id);
     if (i == SITE_NONE)
         return;
     const struct api_request *q = call->request;
     if (!q->body || q->body_length == 0) {
-        respond_error(call, 400, "request body: expected a JSON object with the fields to change");
+        api_respond_error(call, 400, "request body: expected a JSON object with the fields to change");
         return;
     }
     if (q->body_length > API_MAX_BODY_LENGTH) {
-        respond_error(call, 400, "request body: larger than %d bytes", API_MAX_BODY_LENGTH);
+        api_respond_error(call, 400, "request body: larger than %d bytes", API_MAX_BODY_LENGTH);
         return;
     }
     struct wire_error err;
@@ -1426,16 +1332,16 @@ static void put_space(struct call *call, const char *id)
     if (!json || wire_reader_open(&r, json, "request body", &err) != WIRE_OK ||
         read_space_edit(call->api, &r, &call->api->site->spaces[i], &edit) != WIRE_OK) {
         json_decref(json);
-        respond_error(call, 400, "%s", err.message);
+        api_respond_error(call, 400, "%s", err.message);
         return;
     }
     bool applied = apply_space_edit(call->api, i, &edit); /* edit borrows from json */
     json_decref(json);
     if (!applied) {
-        respond_out_of_memory(call);
+        api_respond_out_of_memory(call);
         return;
     }
-    respond_json(call, 200, space_json(call->api, i));
+    api_respond_json(call, 200, api_space_json(call->api, i));
 }
 
 /* --- /spaces/:id/counts/ ------------------------------------------------------------- */
@@ -1457,11 +1363,11 @@ static bool read_window(struct call *call, int64_t *start_ms, int64_t *end_ms)
         !read_time(call, "end_time", true, &present, end_ms))
         return false;
     if (*end_ms <= *start_ms) {
-        respond_error(call, 400, "end_time: must be after start_time");
+        api_respond_error(call, 400, "end_time: must be after start_time");
         return false;
     }
     if ((uint64_t)*end_ms - (uint64_t)*start_ms > (uint64_t)API_MAX_WINDOW_DAYS * MS_PER_DAY) {
-        respond_error(call, 400,
+        api_respond_error(call, 400,
                       "start_time, end_time: the window is longer than %d days; ask for a "
                       "shorter one",
                       API_MAX_WINDOW_DAYS);
@@ -1472,12 +1378,12 @@ static bool read_window(struct call *call, int64_t *start_ms, int64_t *end_ms)
 
 static bool read_interval(struct call *call, enum analytics_interval *interval)
 {
-    const char *text = param(call, "interval");
+    const char *text = api_param(call, "interval");
     *interval = ANALYTICS_1H;
     if (!text || analytics_interval_parse(text, interval))
         return true;
     char safe[WIRE_SAFE_TEXT_SIZE];
-    respond_error(call, 400,
+    api_respond_error(call, 400,
                   "interval: \"%s\" is not supported; use 1m, 5m, 10m, 15m, 1h, 1d or 1w",
                   SAFE(text, safe));
     return false;
@@ -1495,20 +1401,20 @@ static void respond_counts(struct call *call, struct count_page *page, struct pa
     view.next = p->next;
     view.previous = p->previous;
     json_t *json = wire_encode_count_page(&view);
-    paging_clear(p);
-    respond_json(call, 200, json);
+    api_paging_clear(p);
+    api_respond_json(call, 200, json);
 }
 
 static void space_counts(struct call *call, const char *id)
 {
-    site_index i = path_space(call, id);
+    site_index i = api_path_space(call, id);
     if (i == SITE_NONE)
         return;
     struct analytics_query query = { .max_samples = API_MAX_SAMPLES };
     struct paging p;
     if (!read_window(call, &query.start_ms, &query.end_ms) ||
         !read_interval(call, &query.interval) || !read_order(call, &query.descending) ||
-        !read_paging(call, &p))
+        !api_read_paging(call, &p))
         return;
     const struct api *api = call->api;
     const struct space *s = &api->site->spaces[i];
@@ -1529,16 +1435,16 @@ static void space_counts(struct call *call, const char *id)
         respond_counts(call, &page, &p);
         break;
     case ANALYTICS_EMPTY_WINDOW:
-        respond_error(call, 400, "end_time: must be after start_time");
+        api_respond_error(call, 400, "end_time: must be after start_time");
         break;
     case ANALYTICS_TOO_MANY:
-        respond_error(call, 400,
+        api_respond_error(call, 400,
                       "start_time, end_time: the window holds more than %d samples at interval "
                       "%s; ask for a shorter window or a longer interval",
                       API_MAX_SAMPLES, analytics_interval_name(query.interval));
         break;
     case ANALYTICS_NO_MEMORY:
-        respond_out_of_memory(call);
+        api_respond_out_of_memory(call);
         break;
     }
     count_page_clear(&page);
@@ -1558,7 +1464,7 @@ static bool read_event_window(struct call *call, struct eventlog_query *query)
         int64_t now = engine_now(call->api->engine);
         query->end_ms = now < INT64_MAX ? now + 1 : now;
     } else if (query->end_ms <= query->start_ms) {
-        respond_error(call, 400, "end_time: must be after start_time");
+        api_respond_error(call, 400, "end_time: must be after start_time");
         return false;
     }
     return read_order(call, &query->descending);
@@ -1600,7 +1506,7 @@ static void respond_events(struct call *call, const struct eventlog *log,
     struct eventlog_matches matches;
     eventlog_matches_init(&matches);
     if (eventlog_query(log, query, &matches) != 0) {
-        respond_out_of_memory(call);
+        api_respond_out_of_memory(call);
         return;
     }
     if (!finish_paging(call, matches.count, known, p)) {
@@ -1613,7 +1519,7 @@ static void respond_events(struct call *call, const struct eventlog *log,
         char id[EVENT_ID_MAX];
         if (!eventlog_get(log, matches.items[p->first + k].seq, &record, id, sizeof id))
             continue; /* cannot happen: nothing is added during a call */
-        if (!append(results, encode(call->api, &record, id))) {
+        if (!api_append(results, encode(call->api, &record, id))) {
             json_decref(results);
             results = NULL;
         }
@@ -1621,23 +1527,23 @@ static void respond_events(struct call *call, const struct eventlog *log,
     json_t *page = results ? wire_encode_page(results, (int64_t)matches.count, p->next,
                                               p->previous)
                            : NULL;
-    paging_clear(p);
+    api_paging_clear(p);
     eventlog_matches_clear(&matches);
-    respond_json(call, 200, page);
+    api_respond_json(call, 200, page);
 }
 
 static void space_events(struct call *call, const char *id)
 {
     static const char *const known[] = { "start_time", "end_time", "doorway_id", "order",
                                          "page", "page_size", NULL };
-    site_index i = path_space(call, id);
+    site_index i = api_path_space(call, id);
     if (i == SITE_NONE)
         return;
     struct eventlog_query query = { .key = i };
     struct paging p;
-    if (!read_event_window(call, &query) || !read_paging(call, &p))
+    if (!read_event_window(call, &query) || !api_read_paging(call, &p))
         return;
-    const char *doorway_id = param(call, "doorway_id");
+    const char *doorway_id = api_param(call, "doorway_id");
     if (doorway_id) {
         int32_t ref = idmap_find(&call->api->names.map, doorway_id);
         query.filter_doorway = true;
@@ -1661,25 +1567,25 @@ static void list_doorways(struct call *call, const char *unused)
     (void)unused;
     static const char *const known[] = { "space_id", "page", "page_size", NULL };
     const struct site *site = call->api->site;
-    const char *space_id = param(call, "space_id");
+    const char *space_id = api_param(call, "space_id");
     struct paging p;
-    if (!read_paging(call, &p))
+    if (!api_read_paging(call, &p))
         return;
     site_index space = space_id ? site_find_space(site, space_id) : SITE_NONE;
-    site_index *indices = index_buffer(site->doorway_count);
+    site_index *indices = api_index_buffer(site->doorway_count);
     if (!indices) {
-        respond_out_of_memory(call);
+        api_respond_out_of_memory(call);
         return;
     }
     size_t count = 0;
     for (size_t i = 0; i < site->doorway_count; i++) {
-        if (!canonical_doorway(site, i) ||
+        if (!api_canonical_doorway(site, i) ||
             (space_id &&
              (space == SITE_NONE || !doorway_has_space(site, &site->doorways[i], space))))
             continue;
         indices[count++] = (site_index)i;
     }
-    respond_list(call, indices, count, known, &p, doorway_json);
+    api_respond_list(call, indices, count, known, &p, api_doorway_json);
     free(indices);
 }
 
@@ -1688,9 +1594,9 @@ static void get_doorway(struct call *call, const char *id)
     site_index i = site_find_doorway(call->api->site, id);
     char safe[WIRE_SAFE_TEXT_SIZE];
     if (i == SITE_NONE)
-        respond_error(call, 404, "No doorway with id \"%s\".", SAFE(id, safe));
+        api_respond_error(call, 404, "No doorway with id \"%s\".", SAFE(id, safe));
     else
-        respond_json(call, 200, doorway_json(call->api, i));
+        api_respond_json(call, 200, api_doorway_json(call->api, i));
 }
 
 /* --- /sensors/ ----------------------------------------------------------------------- */
@@ -1701,18 +1607,18 @@ static void list_sensors(struct call *call, const char *unused)
     static const char *const known[] = { "page", "page_size", NULL };
     const struct site *site = call->api->site;
     struct paging p;
-    if (!read_paging(call, &p))
+    if (!api_read_paging(call, &p))
         return;
-    site_index *indices = index_buffer(site->sensor_count);
+    site_index *indices = api_index_buffer(site->sensor_count);
     if (!indices) {
-        respond_out_of_memory(call);
+        api_respond_out_of_memory(call);
         return;
     }
     size_t count = 0;
     for (size_t i = 0; i < site->sensor_count; i++)
         if (canonical_sensor(site, i))
             indices[count++] = (site_index)i;
-    respond_list(call, indices, count, known, &p, sensor_json);
+    api_respond_list(call, indices, count, known, &p, sensor_json);
     free(indices);
 }
 
@@ -1721,7 +1627,7 @@ static site_index path_sensor(struct call *call, const char *serial)
     site_index i = site_find_sensor(call->api->site, serial);
     if (i == SITE_NONE) {
         char safe[WIRE_SAFE_TEXT_SIZE];
-        respond_error(call, 404, "No sensor with serial number \"%s\".", SAFE(serial, safe));
+        api_respond_error(call, 404, "No sensor with serial number \"%s\".", SAFE(serial, safe));
     }
     return i;
 }
@@ -1730,7 +1636,7 @@ static void get_sensor(struct call *call, const char *serial)
 {
     site_index i = path_sensor(call, serial);
     if (i != SITE_NONE)
-        respond_json(call, 200, sensor_json(call->api, i));
+        api_respond_json(call, 200, sensor_json(call->api, i));
 }
 
 static void sensor_events(struct call *call, const char *serial)
@@ -1742,7 +1648,7 @@ static void sensor_events(struct call *call, const char *serial)
         return;
     struct eventlog_query query = { .key = i };
     struct paging p;
-    if (!read_event_window(call, &query) || !read_paging(call, &p))
+    if (!read_event_window(call, &query) || !api_read_paging(call, &p))
         return;
     respond_events(call, call->api->sensor_events, &query, known, &p, sensor_event_json);
 }
@@ -1768,10 +1674,10 @@ static bool collect_tags(const struct site *site, const char ***out, size_t *cou
         return false;
     size_t n = 0;
     for (size_t i = 0; i < site->space_count; i++)
-        for (size_t k = 0; canonical_space(site, i) && k < site->spaces[i].tags.count; k++)
+        for (size_t k = 0; api_canonical_space(site, i) && k < site->spaces[i].tags.count; k++)
             tags[n++] = site->spaces[i].tags.items[k];
     for (size_t i = 0; i < site->doorway_count; i++)
-        for (size_t k = 0; canonical_doorway(site, i) && k < site->doorways[i].tags.count; k++)
+        for (size_t k = 0; api_canonical_doorway(site, i) && k < site->doorways[i].tags.count; k++)
             tags[n++] = site->doorways[i].tags.items[k];
     qsort(tags, n, sizeof *tags, compare_strings);
     size_t unique = 0;
@@ -1788,12 +1694,12 @@ static void list_tags(struct call *call, const char *unused)
     (void)unused;
     static const char *const known[] = { "page", "page_size", NULL };
     struct paging p;
-    if (!read_paging(call, &p))
+    if (!api_read_paging(call, &p))
         return;
     const char **tags = NULL;
     size_t count = 0;
     if (!collect_tags(call->api->site, &tags, &count)) {
-        respond_out_of_memory(call);
+        api_respond_out_of_memory(call);
         return;
     }
     if (!finish_paging(call, count, known, &p)) {
@@ -1804,16 +1710,16 @@ static void list_tags(struct call *call, const char *unused)
     for (size_t k = 0; results && k < p.count; k++) {
         struct wire_builder b = wire_builder_start();
         wire_builder_put(&b, "name", json_string(tags[p.first + k]));
-        if (!append(results, wire_builder_finish(&b))) {
+        if (!api_append(results, wire_builder_finish(&b))) {
             json_decref(results);
             results = NULL;
         }
     }
     json_t *page = results ? wire_encode_page(results, (int64_t)count, p.next, p.previous)
                            : NULL;
-    paging_clear(&p);
+    api_paging_clear(&p);
     free(tags);
-    respond_json(call, 200, page);
+    api_respond_json(call, 200, page);
 }
 
 static json_t *tag_spaces_json(const struct api *api, const char *tag)
@@ -1822,14 +1728,14 @@ static json_t *tag_spaces_json(const struct api *api, const char *tag)
     json_t *array = json_array();
     for (size_t i = 0; array && i < site->space_count; i++) {
         const struct space *s = &site->spaces[i];
-        if (!canonical_space(site, i) || !string_list_contains(&s->tags, tag))
+        if (!api_canonical_space(site, i) || !string_list_contains(&s->tags, tag))
             continue;
         struct wire_builder b = wire_builder_start();
         wire_builder_put(&b, "id", json_string(s->id));
         wire_builder_put(&b, "name", s->name ? json_string(s->name) : json_null());
         wire_builder_put(&b, "current_count",
                          json_integer(engine_count(api->engine, (site_index)i)));
-        if (!append(array, wire_builder_finish(&b))) {
+        if (!api_append(array, wire_builder_finish(&b))) {
             json_decref(array);
             array = NULL;
         }
@@ -1842,12 +1748,12 @@ static json_t *tag_doorways_json(const struct site *site, const char *tag)
     json_t *array = json_array();
     for (size_t i = 0; array && i < site->doorway_count; i++) {
         const struct doorway *d = &site->doorways[i];
-        if (!canonical_doorway(site, i) || !string_list_contains(&d->tags, tag))
+        if (!api_canonical_doorway(site, i) || !string_list_contains(&d->tags, tag))
             continue;
         struct wire_builder b = wire_builder_start();
         wire_builder_put(&b, "id", json_string(d->id));
         wire_builder_put(&b, "name", d->name ? json_string(d->name) : json_null());
-        if (!append(array, wire_builder_finish(&b))) {
+        if (!api_append(array, wire_builder_finish(&b))) {
             json_decref(array);
             array = NULL;
         }
@@ -1863,14 +1769,14 @@ static void get_tag(struct call *call, const char *name)
         json_decref(spaces);
         json_decref(doorways);
         char safe[WIRE_SAFE_TEXT_SIZE];
-        respond_error(call, 404, "No tag named \"%s\".", SAFE(name, safe));
+        api_respond_error(call, 404, "No tag named \"%s\".", SAFE(name, safe));
         return;
     }
     struct wire_builder b = wire_builder_start();
     wire_builder_put(&b, "name", json_string(name));
     wire_builder_put(&b, "spaces", spaces);
     wire_builder_put(&b, "doorways", doorways);
-    respond_json(call, 200, wire_builder_finish(&b));
+    api_respond_json(call, 200, wire_builder_finish(&b));
 }
 
 /* --- POST /sockets ------------------------------------------------------------------- */
@@ -1889,7 +1795,7 @@ static void create_socket(struct call *call, const char *unused)
     text_append(&url, code);
     char *text = text_finish(&url);
     if (!text) {
-        respond_out_of_memory(call);
+        api_respond_out_of_memory(call);
         return;
     }
     struct socket_code *slot = code_slot(api);
@@ -1898,7 +1804,7 @@ static void create_socket(struct call *call, const char *unused)
     slot->expires_ms = now > INT64_MAX - API_SOCKET_TTL_SECONDS * MS_PER_SECOND
                            ? INT64_MAX
                            : now + API_SOCKET_TTL_SECONDS * MS_PER_SECOND;
-    respond_json(call, 200, wire_encode_socket_reply(text, API_SOCKET_TTL_SECONDS));
+    api_respond_json(call, 200, wire_encode_socket_reply(text, API_SOCKET_TTL_SECONDS));
     free(text);
 }
 
@@ -1909,23 +1815,23 @@ typedef void (*handler_fn)(struct call *call, const char *id);
 struct route {
     const char *pattern[API_MAX_SEGMENTS]; /* "*": any one segment (the id) */
     size_t length;
-    handler_fn get, put, post;
+    handler_fn get, put, post, del;
     const char *allow; /* for 405 */
 };
 
 static const struct route routes[] = {
-    { { "spaces" }, 1, list_spaces, NULL, NULL, "GET" },
-    { { "spaces", "*" }, 2, get_space, put_space, NULL, "GET, PUT" },
-    { { "spaces", "*", "counts" }, 3, space_counts, NULL, NULL, "GET" },
-    { { "spaces", "*", "events" }, 3, space_events, NULL, NULL, "GET" },
-    { { "doorways" }, 1, list_doorways, NULL, NULL, "GET" },
-    { { "doorways", "*" }, 2, get_doorway, NULL, NULL, "GET" },
-    { { "sensors" }, 1, list_sensors, NULL, NULL, "GET" },
-    { { "sensors", "*" }, 2, get_sensor, NULL, NULL, "GET" },
-    { { "sensors", "*", "events" }, 3, sensor_events, NULL, NULL, "GET" },
-    { { "tags" }, 1, list_tags, NULL, NULL, "GET" },
-    { { "tags", "*" }, 2, get_tag, NULL, NULL, "GET" },
-    { { "sockets" }, 1, NULL, NULL, create_socket, "POST" },
+    { { "spaces" }, 1, .get = list_spaces, .allow = "GET" },
+    { { "spaces", "*" }, 2, .get = get_space, .put = put_space, .allow = "GET, PUT" },
+    { { "spaces", "*", "counts" }, 3, .get = space_counts, .allow = "GET" },
+    { { "spaces", "*", "events" }, 3, .get = space_events, .allow = "GET" },
+    { { "doorways" }, 1, .get = list_doorways, .allow = "GET" },
+    { { "doorways", "*" }, 2, .get = get_doorway, .allow = "GET" },
+    { { "sensors" }, 1, .get = list_sensors, .allow = "GET" },
+    { { "sensors", "*" }, 2, .get = get_sensor, .allow = "GET" },
+    { { "sensors", "*", "events" }, 3, .get = sensor_events, .allow = "GET" },
+    { { "tags" }, 1, .get = list_tags, .allow = "GET" },
+    { { "tags", "*" }, 2, .get = get_tag, .allow = "GET" },
+    { { "sockets" }, 1, .post = create_socket, .allow = "POST" },
 };
 
 /* Splits "/v2/a/b/" into segments; false when the path is not under /v2,
@@ -1985,6 +1891,8 @@ static handler_fn route_handler(const struct route *route, const char *method)
         return route->put;
     if (strcmp(method, "POST") == 0)
         return route->post;
+    if (strcmp(method, "DELETE") == 0)
+        return route->del;
     return NULL;
 }
 
@@ -2015,7 +1923,7 @@ static bool admitted(struct call *call)
 {
     const struct api_request *q = call->request;
     if (!authorized(call->api, q->authorization)) {
-        respond_error(call, 403, q->authorization
+        api_respond_error(call, 403, q->authorization
                                      ? "Invalid token: send Authorization: Bearer <token>."
                                      : "Authentication credentials were not provided.");
         return false;
@@ -2023,7 +1931,7 @@ static bool admitted(struct call *call)
     int retry_after = 0;
     if (!ratelimit_take(&call->api->limit, q->wall_ms, &retry_after)) {
         call->response->retry_after_seconds = retry_after;
-        respond_error(call, 429,
+        api_respond_error(call, 429,
                       "Request was throttled: the limit is %u requests per minute. Expected "
                       "available in %d seconds.",
                       (unsigned)call->api->limit.per_minute, retry_after);
@@ -2054,11 +1962,11 @@ void api_handle(struct api *api, const struct api_request *request,
         handler_fn handler = route ? route_handler(route, request->method) : NULL;
         char safe[WIRE_SAFE_TEXT_SIZE];
         if (!route) {
-            respond_error(call, 404, "Not found: no endpoint at \"%s\".",
+            api_respond_error(call, 404, "Not found: no endpoint at \"%s\".",
                           SAFE(request->path, safe));
         } else if (!handler) {
             response->allow = route->allow;
-            respond_error(call, 405, "Method \"%s\" not allowed; allowed: %s.",
+            api_respond_error(call, 405, "Method \"%s\" not allowed; allowed: %s.",
                           SAFE(request->method, safe), route->allow);
         } else {
             handler(call, call->segment_count > 1 ? call->segments[1] : NULL);
