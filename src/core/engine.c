@@ -23,6 +23,7 @@ struct engine_doorway {
     uint32_t first_link; /* into engine.links */
     uint32_t link_count;
     int32_t sensor;      /* the sensor on it now, or -1 */
+    int32_t stand_in;    /* the sensor that stands for it in events given by doorway id */
 };
 
 /* From from_ms on, the sensor is on `doorway` (-1: on none). */
@@ -86,9 +87,8 @@ struct engine {
     int32_t *aggregate_refs; /* per space, the aggregates (transitively) that contain it */
     size_t aggregate_ref_count;
 
-    struct engine_sensor *sensors; /* serials first, then one stand-in per doorway */
+    struct engine_sensor *sensors; /* by serial, and one stand-in per doorway */
     size_t sensor_count, sensor_capacity;
-    size_t first_stand_in;         /* sensors[first_stand_in + d] stands for doorway d */
     struct idmap serials;
 
     struct id_memory ids;
@@ -270,6 +270,13 @@ static int add_assignment(struct engine *engine, int32_t sensor, int64_t from_ms
     return 0;
 }
 
+static int add_stand_in(struct engine *engine, int32_t doorway)
+{
+    int32_t stand_in = add_sensor(engine, NULL);
+    engine->doorways[doorway].stand_in = stand_in;
+    return stand_in < 0 ? -1 : assign(engine, stand_in, INT64_MIN, doorway);
+}
+
 static int build_sensors(struct engine *engine)
 {
     const struct site *site = engine->site;
@@ -300,12 +307,9 @@ static int build_sensors(struct engine *engine)
                 return -1;
         }
     }
-    engine->first_stand_in = engine->sensor_count;
-    for (size_t d = 0; d < site->doorway_count; d++) {
-        int32_t stand_in = add_sensor(engine, NULL);
-        if (stand_in < 0 || assign(engine, stand_in, INT64_MIN, (int32_t)d) != 0)
+    for (size_t d = 0; d < site->doorway_count; d++)
+        if (add_stand_in(engine, (int32_t)d) != 0)
             return -1;
-    }
     return 0;
 }
 
@@ -416,22 +420,27 @@ static int64_t next_reset_after(const struct engine_space *space, int64_t after_
     return next > INT64_MAX / MS_PER_SECOND ? INT64_MAX : next * MS_PER_SECOND;
 }
 
+static void build_space(struct engine *engine, size_t i, const struct tz_zone *zone,
+                        int64_t start_ms)
+{
+    const struct space *s = &engine->site->spaces[i];
+    struct engine_space *sp = &engine->spaces[i];
+    memset(sp, 0, sizeof *sp);
+    sp->aggregate = s->counting_mode == COUNTING_COMPONENT_SPACES;
+    sp->count = sp->aggregate || s->current_count < 0 ? 0 : s->current_count;
+    sp->last_reset_ms = INT64_MIN;
+    sp->limit = safe_limit_of(s);
+    sp->daily_reset_second = s->daily_reset_minute * 60;
+    sp->zone = zone ? zone : engine->utc;
+    sp->next_reset_ms = next_reset_after(sp, start_ms);
+    history_init(&sp->history, engine->config.history_minutes);
+}
+
 static void build_spaces(struct engine *engine, const struct tz_zone *const *zones,
                          int64_t start_ms)
 {
-    const struct site *site = engine->site;
-    for (size_t i = 0; i < site->space_count; i++) {
-        const struct space *s = &site->spaces[i];
-        struct engine_space *sp = &engine->spaces[i];
-        sp->aggregate = s->counting_mode == COUNTING_COMPONENT_SPACES;
-        sp->count = sp->aggregate || s->current_count < 0 ? 0 : s->current_count;
-        sp->last_reset_ms = INT64_MIN;
-        sp->limit = safe_limit_of(s);
-        sp->daily_reset_second = s->daily_reset_minute * 60;
-        sp->zone = zones && zones[i] ? zones[i] : engine->utc;
-        sp->next_reset_ms = next_reset_after(sp, start_ms);
-        history_init(&sp->history, engine->config.history_minutes);
-    }
+    for (size_t i = 0; i < engine->site->space_count; i++)
+        build_space(engine, i, zones ? zones[i] : NULL, start_ms);
 }
 
 /* safe_state_for() works in floating point; per event the engine compares
@@ -465,6 +474,9 @@ static enum safe_state state_of(const struct engine_space *sp, int64_t count)
 /* Aggregates start as the sum of what their components hold. */
 static void sum_aggregates(struct engine *engine)
 {
+    for (size_t s = 0; s < engine->space_count; s++)
+        if (engine->spaces[s].aggregate)
+            engine->spaces[s].count = 0;
     for (size_t s = 0; s < engine->space_count; s++) {
         const struct engine_space *sp = &engine->spaces[s];
         if (sp->aggregate)
@@ -811,7 +823,7 @@ enum engine_result engine_apply_event(struct engine *engine, const struct sensor
         sensor = engine_sensor_index(engine, event->sensor_serial);
     } else {
         site_index d = site_find_doorway(engine->site, event->doorway_id);
-        sensor = d == SITE_NONE ? -1 : (int32_t)(engine->first_stand_in + (size_t)d);
+        sensor = d == SITE_NONE ? -1 : engine->doorways[d].stand_in;
     }
     if (sensor < 0) {
         engine->stats.rejected++;
@@ -891,6 +903,78 @@ int engine_set_doorway_sensor(struct engine *engine, site_index doorway, const c
             engine->doorways[i].sensor = -1;
     d->sensor = sensor;
     return assign(engine, sensor, from_ms, doorway);
+}
+
+/* --- a new shape ---------------------------------------------------------------------- */
+
+static int grow_spaces(struct engine *engine, const struct tz_zone *const *zones)
+{
+    size_t n = engine->site->space_count;
+    if (n <= engine->space_count)
+        return 0;
+    struct engine_space *grown = realloc(engine->spaces, n * sizeof *grown);
+    if (!grown)
+        return -1;
+    engine->spaces = grown;
+    for (size_t i = engine->space_count; i < n; i++) {
+        build_space(engine, i, zones ? zones[i] : NULL, engine->now_ms);
+        engine->space_count = i + 1; /* each one as soon as it owns its history */
+        if (engine->spaces[i].next_reset_ms < engine->next_any_reset_ms)
+            engine->next_any_reset_ms = engine->spaces[i].next_reset_ms;
+    }
+    return 0;
+}
+
+static int grow_doorways(struct engine *engine)
+{
+    const struct site *site = engine->site;
+    size_t n = site->doorway_count, old = engine->doorway_count;
+    if (n <= old)
+        return 0;
+    struct engine_doorway *grown = realloc(engine->doorways, n * sizeof *grown);
+    if (!grown)
+        return -1;
+    engine->doorways = grown;
+    memset(&grown[old], 0, (n - old) * sizeof *grown);
+    for (size_t d = old; d < n; d++) {
+        grown[d].sensor = -1;
+        engine->doorway_count = d + 1;
+        if (add_stand_in(engine, (int32_t)d) != 0 ||
+            engine_set_doorway_sensor(engine, (site_index)d, site->doorways[d].sensor_serial,
+                                      engine->now_ms) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int engine_relink(struct engine *engine, const struct tz_zone *const *zones)
+{
+    const struct site *site = engine->site;
+    if (grow_spaces(engine, zones) != 0 || grow_doorways(engine) != 0)
+        return -1;
+    for (size_t d = 0; d < engine->doorway_count; d++)
+        if (site->doorways[d].deleted && engine->doorways[d].sensor >= 0 &&
+            engine_set_doorway_sensor(engine, (site_index)d, NULL, engine->now_ms) != 0)
+            return -1;
+    for (size_t i = 0; i < engine->space_count; i++) {
+        const struct space *s = &site->spaces[i];
+        engine->spaces[i].aggregate = s->counting_mode == COUNTING_COMPONENT_SPACES;
+        if (s->deleted)
+            engine->spaces[i].count = 0;
+    }
+    free(engine->links);
+    engine->links = NULL;
+    engine->link_count = 0;
+    free(engine->aggregate_refs);
+    engine->aggregate_refs = NULL;
+    engine->aggregate_ref_count = 0;
+    if (build_links(engine) != 0 || build_aggregates(engine) != 0)
+        return -1;
+    /* Sensors keep their history of doorways; only the links they count moved. */
+    for (size_t i = 0; i < engine->sensor_count; i++)
+        cache_newest_assignment(engine, &engine->sensors[i]);
+    sum_aggregates(engine);
+    return 0;
 }
 
 void engine_set_count(struct engine *engine, site_index space, int64_t count,

@@ -30,8 +30,8 @@
  * engine_advance() calls it has seen.
  *
  * Ownership: the engine copies what it needs from the site at engine_new();
- * the site must stay alive and unchanged (it borrows ids and names) until
- * engine_free().  Zones are borrowed too.  Not thread-safe. */
+ * the site must stay alive (it borrows ids and names) until engine_free(),
+ * and a change of its shape must be followed by engine_relink().  Zones are borrowed too.  Not thread-safe. */
 #ifndef OCCTOP_CORE_ENGINE_H
 #define OCCTOP_CORE_ENGINE_H
 
@@ -126,6 +126,14 @@ void engine_set_count(struct engine *engine, site_index space, int64_t count,
  * (after an edit such as PUT /spaces/:id/).  The count is kept; a changed
  * threshold may change the safe state, told to the sink at the engine's now. */
 void engine_update_space(struct engine *engine, site_index space, const struct tz_zone *zone);
+
+/* The site's shape changed: spaces or doorways were added (at the end) or
+ * deleted (space.deleted), links or components changed.  Counts, history and
+ * each sensor's past doorways are kept; new spaces start at their
+ * current_count, deleted ones hold 0; aggregates are summed again.  zones
+ * covers every space of the site now.  Returns 0, or -1 when out of memory
+ * (the engine is then only fit for engine_free()). */
+int engine_relink(struct engine *engine, const struct tz_zone *const *zones);
 
 int64_t engine_now(const struct engine *engine);
 int64_t engine_count(const struct engine *engine, site_index space);

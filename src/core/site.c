@@ -91,8 +91,22 @@ void space_clear(struct space *s)
     }
     free(s->time_segments);
     free_refs(s->time_segment_groups, s->time_segment_group_count);
+    space_details_clear(&s->details);
     free(s->links);
     space_init(s);
+}
+
+void space_details_clear(struct space_details *d)
+{
+    free(d->notes);
+    free(d->description);
+    free(d->meta_json);
+    free(d->address);
+    free(d->image_url);
+    free(d->size_area_unit);
+    free(d->annual_rent_currency);
+    free_refs(d->teams, d->team_count);
+    memset(d, 0, sizeof *d);
 }
 
 void doorway_init(struct doorway *d)
@@ -475,7 +489,7 @@ static int index_spaces(struct site *site)
 {
     for (size_t i = 0; i < site->space_count; i++) {
         struct space *s = &site->spaces[i];
-        if (!s->id)
+        if (!s->id || s->deleted)
             continue; /* the decoder refuses these; a hand-built site may not */
         int added = idmap_insert(&site->space_ids, s->id, (site_index)i);
         if (added < 0)
@@ -497,7 +511,7 @@ static int index_doorways(struct site *site)
 {
     for (size_t i = 0; i < site->doorway_count; i++) {
         const struct doorway *d = &site->doorways[i];
-        if (!d->id)
+        if (!d->id || d->deleted)
             continue;
         int added = idmap_insert(&site->doorway_ids, d->id, (site_index)i);
         if (added < 0)
@@ -665,7 +679,7 @@ static int check_components(struct site *site)
 {
     for (size_t i = 0; i < site->space_count; i++) {
         const struct space *s = &site->spaces[i];
-        for (size_t c = 0; c < s->component_space_ids.count; c++) {
+        for (size_t c = 0; !s->deleted && c < s->component_space_ids.count; c++) {
             const char *id = s->component_space_ids.items[c];
             if (site_find_space(site, id) == SITE_NONE &&
                 add_problem(site, SITE_PROBLEM_UNKNOWN_COMPONENT, s->id, id,
@@ -683,7 +697,7 @@ static int resolve_parents(struct site *site)
 {
     for (size_t i = 0; i < site->space_count; i++) {
         struct space *s = &site->spaces[i];
-        if (!s->parent_id)
+        if (!s->parent_id || s->deleted)
             continue;
         s->parent = site_find_space(site, s->parent_id);
         if (s->parent == SITE_NONE) {
@@ -773,7 +787,7 @@ static int check_parent_types(struct site *site)
 {
     for (size_t i = 0; i < site->space_count; i++) {
         struct space *s = &site->spaces[i];
-        if (s->flags & (SPACE_FLAG_ORPHAN | SPACE_FLAG_IN_CYCLE))
+        if (s->deleted || (s->flags & (SPACE_FLAG_ORPHAN | SPACE_FLAG_IN_CYCLE)))
             continue; /* already reported; its parent is unknown */
         const struct space *parent = s->parent != SITE_NONE ? &site->spaces[s->parent] : NULL;
         if (parent_allowed(s->type, parent))
@@ -850,9 +864,12 @@ static int build_children(struct site *site)
     struct sibling_key *keys = malloc((n ? n : 1) * sizeof *keys);
     if (!keys)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        keys[i] = (struct sibling_key){ site->spaces[i].parent, (site_index)i,
-                                        site->spaces[i].name, site->spaces[i].id };
+    size_t kept = 0;
+    for (size_t i = 0; i < site->space_count; i++)
+        if (!site->spaces[i].deleted)
+            keys[kept++] = (struct sibling_key){ site->spaces[i].parent, (site_index)i,
+                                                 site->spaces[i].name, site->spaces[i].id };
+    n = kept;
     qsort(keys, n, sizeof *keys, compare_siblings);
     /* Link each run of siblings back to front so each head ends up first. */
     for (size_t k = n; k-- > 0;) {
@@ -873,7 +890,7 @@ static int check_child_spaces(struct site *site)
 {
     for (size_t i = 0; i < site->space_count; i++) {
         struct space *s = &site->spaces[i];
-        if (s->type != SPACE_TYPE_SPACE)
+        if (s->type != SPACE_TYPE_SPACE || s->deleted)
             continue;
         size_t children = 0;
         for (site_index c = s->first_child; c != SITE_NONE; c = site->spaces[c].next_sibling)
@@ -888,6 +905,54 @@ static int check_child_spaces(struct site *site)
             return -1;
     }
     return 0;
+}
+
+/* Drops the links whose space (or doorway) id is `id`, keeping the order of
+ * the others. */
+static void drop_links(struct site *site, const char *id, bool space_end)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < site->link_count; i++) {
+        struct link *l = &site->links[i];
+        const char *end = space_end ? l->space_id : l->doorway_id;
+        if (end && id && strcmp(end, id) == 0) {
+            link_clear(l);
+            continue;
+        }
+        if (kept != i) {
+            site->links[kept] = *l;
+            memset(l, 0, sizeof *l);
+        }
+        kept++;
+    }
+    site->link_count = kept;
+}
+
+void site_delete_space(struct site *site, site_index space)
+{
+    if (space < 0 || (size_t)space >= site->space_count)
+        return;
+    struct space *s = &site->spaces[space];
+    drop_links(site, s->id, true);
+    s->deleted = true;
+}
+
+void site_delete_doorway(struct site *site, site_index doorway)
+{
+    if (doorway < 0 || (size_t)doorway >= site->doorway_count)
+        return;
+    struct doorway *d = &site->doorways[doorway];
+    drop_links(site, d->id, false);
+    /* Its sensor is on no doorway any more. */
+    for (size_t i = 0; d->id && i < site->sensor_count; i++) {
+        struct sensor *sensor = &site->sensors[i];
+        if (sensor->doorway_id && strcmp(sensor->doorway_id, d->id) == 0) {
+            free(sensor->doorway_id);
+            free(sensor->doorway_name);
+            sensor->doorway_id = sensor->doorway_name = NULL;
+        }
+    }
+    d->deleted = true;
 }
 
 int site_link(struct site *site)

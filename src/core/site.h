@@ -103,6 +103,25 @@ struct link {
     char *space_name;
 };
 
+/* What the API stores about a space and shows, without counting with it.
+ * Free-form "meta" is kept as JSON text (core does not parse JSON). */
+struct space_details {
+    char *notes;
+    char *description;
+    char *meta_json;      /* NULL: null */
+    char *address;
+    char *image_url;
+    optional_real latitude, longitude;
+    optional_int floor_level;
+    optional_real size_area;
+    char *size_area_unit;
+    optional_real annual_rent; /* buildings only (the API refuses it elsewhere) */
+    char *annual_rent_currency;
+    struct named_ref *teams;   /* assigned_teams: id ("ast_...") and team_name */
+    size_t team_count;
+    int64_t created_ms, updated_ms; /* 0: not known */
+};
+
 struct space {
     char *id;
     char *name;
@@ -129,6 +148,10 @@ struct space {
     size_t time_segment_count;
     struct named_ref *time_segment_groups;
     size_t time_segment_group_count;
+    struct space_details details;
+    /* Deleted through the API: kept in place so that every index stays
+     * valid, but site_link() leaves it out (no id, no tree, no links). */
+    bool deleted;
 
     /* Filled by site_link(). */
     site_index *links; /* indices into site.links */
@@ -146,6 +169,8 @@ struct doorway {
     char *description;
     char *sensor_serial; /* NULL when no sensor is attached */
     struct string_list tags;
+    int64_t created_ms, updated_ms; /* 0: not known */
+    bool deleted;        /* as space.deleted */
 
     /* Filled by site_link(). */
     site_index *links;
@@ -216,6 +241,7 @@ struct site {
 
 void space_init(struct space *s);   /* zero, with the API's defaults */
 void space_clear(struct space *s);  /* frees and re-inits */
+void space_details_clear(struct space_details *d); /* frees and zeroes */
 void doorway_init(struct doorway *d);
 void doorway_clear(struct doorway *d);
 void sensor_init(struct sensor *s);
@@ -255,6 +281,12 @@ int site_take_sensor(struct site *site, struct sensor *sensor);
 int site_add_link(struct site *site, const char *link_id, const char *space_id,
                   const char *doorway_id, int placement,
                   const char *space_name, const char *doorway_name);
+
+/* Deletion keeps the object as a tombstone (see space.deleted) and drops
+ * every link to it; call site_link() afterwards.  Deleting a space does not
+ * touch its children: the caller refuses that case. */
+void site_delete_space(struct site *site, site_index space);
+void site_delete_doorway(struct site *site, site_index doorway);
 
 /* Index, resolve, build the tree and validate; see the file comment.
  * Safe to call again after more objects are added.  Returns 0, or -1 when

@@ -556,6 +556,66 @@ static void test_set_count_and_memory(void **state)
     site_free(site);
 }
 
+/* The API reshapes a running site: a new space behind a new doorway, a
+ * link moved, a doorway and a space deleted.  Counts already made stay. */
+static void test_relink(void **state)
+{
+    (void)state;
+    struct site *site = office_site();
+    struct heard heard;
+    int64_t t0 = at("2024-05-01T09:00:00Z");
+    struct engine *engine = listening_engine(site, &heard, NULL, t0);
+    site_index office = site_find_space(site, "spc_office");
+    for (int i = 0; i < 3; i++)
+        engine_apply(engine, sensor(engine, "S_FRONT"), t0 + 1000 * i, 1);
+    assert_int_equal(engine_count(engine, office), 3);
+
+    /* A kitchen on the floor, with its own door and sensor. */
+    fixture_add_space(site, "spc_kitchen", "Kitchen", SPACE_TYPE_SPACE, "spc_office");
+    fixture_add_doorway(site, "drw_kitchen", "S_KITCHEN");
+    site_add_link(site, "lnk_5", "spc_kitchen", "drw_kitchen", 1, NULL, NULL);
+    assert_int_equal(site_link(site), 0);
+    assert_int_equal(engine_relink(engine, NULL), 0);
+    site_index kitchen = site_find_space(site, "spc_kitchen");
+    assert_int_equal(engine_count(engine, office), 3);
+    assert_int_equal(engine_apply(engine, sensor(engine, "S_KITCHEN"), t0 + 5000, 1),
+                     ENGINE_APPLIED);
+    assert_int_equal(engine_count(engine, kitchen), 1);
+    assert_int_equal(engine_count(engine, office), 3);
+    assert_string_equal(heard.events[heard.event_count - 1].space_id, "spc_kitchen");
+
+    /* Events given by doorway id reach the new doorway too. */
+    struct sensor_event by_doorway = { .timestamp_ms = t0 + 6000, .trajectory = 1 };
+    snprintf(by_doorway.doorway_id, sizeof by_doorway.doorway_id, "drw_kitchen");
+    assert_int_equal(engine_apply_event(engine, &by_doorway), ENGINE_APPLIED);
+    assert_int_equal(engine_count(engine, kitchen), 2);
+
+    /* The front door is deleted: its sensor counts nothing from now on, and
+     * what it counted stays. */
+    site_delete_doorway(site, site_find_doorway(site, "drw_front"));
+    assert_int_equal(site_link(site), 0);
+    assert_int_equal(engine_relink(engine, NULL), 0);
+    assert_int_equal(engine_apply(engine, sensor(engine, "S_FRONT"), t0 + 7000, 1),
+                     ENGINE_NO_DOORWAY);
+    assert_int_equal(engine_count(engine, office), 3);
+    assert_int_equal(site_find_doorway(site, "drw_front"), SITE_NONE);
+
+    /* The kitchen is deleted: out of the tree, its door counts nothing. */
+    site_delete_space(site, kitchen);
+    assert_int_equal(site_link(site), 0);
+    assert_int_equal(engine_relink(engine, NULL), 0);
+    assert_int_equal(site_find_space(site, "spc_kitchen"), SITE_NONE);
+    assert_int_equal(engine_count(engine, kitchen), 0);
+    size_t before = heard.event_count;
+    engine_apply(engine, sensor(engine, "S_KITCHEN"), t0 + 8000, 1);
+    assert_int_equal(heard.event_count, before);
+    for (site_index i = site->first_root; i != SITE_NONE; i = site_walk_next(site, i))
+        assert_int_not_equal(i, kitchen);
+    assert_int_equal(site->problem_count, 0);
+    engine_free(engine);
+    site_free(site);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
@@ -575,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_fast_safe_state_agrees),
         cmocka_unit_test(test_update_space),
         cmocka_unit_test(test_set_count_and_memory),
+        cmocka_unit_test(test_relink),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     tzdb_free(zones_db);
