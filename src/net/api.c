@@ -582,7 +582,23 @@ struct api *api_new(struct site *site, struct engine *engine,
     names_init(&api->names, site);
     for (size_t i = 0; zones && i < site->space_count; i++)
         api->zones[i] = zones[i];
+    api->zone_room = site->space_count ? site->space_count : 1;
+    api->report_room = site->sensor_count ? site->sensor_count : 1;
+    api->on_change = config->on_change;
+    api->on_topology = config->on_topology;
+    api->change_context = config->change_context;
     return api;
+}
+
+const struct tz_zone *const *api_zones(const struct api *api)
+{
+    return api->zones;
+}
+
+void api_changed(struct api *api)
+{
+    if (api->on_change)
+        api->on_change(api->change_context);
 }
 
 void api_free(struct api *api)

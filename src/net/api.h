@@ -66,6 +66,15 @@ struct api_config {
     uint64_t seed;            /* socket codes are random; a seed makes them repeatable
                                  (0: from the system, getrandom) */
     size_t event_log_capacity; /* space events kept for /events; 0: a default (1,000,000) */
+    /* Told after a request changed what the server holds, so that it can be
+     * saved (--state); called once per request, after the change.  May be NULL. */
+    void (*on_change)(void *context);
+    /* Told after spaces, doorways or links were created or deleted, before
+     * on_change: the engine already counts the new shape (the api relinks
+     * it); whatever else borrows the site (the simulator) must be rebuilt.
+     * api_zones() gives the zones of the new shape.  May be NULL. */
+    void (*on_topology)(void *context);
+    void *change_context;
 };
 
 struct api;
@@ -75,6 +84,10 @@ struct api;
 struct api *api_new(struct site *site, struct engine *engine,
                     const struct tz_zone *const *zones, const struct api_config *config);
 void api_free(struct api *api);
+
+/* The zone of each space, spaces created through the API included (valid
+ * until the next request that creates a space). */
+const struct tz_zone *const *api_zones(const struct api *api);
 
 /* Answers one request.  The response is always filled (a 500 with a JSON
  * body if memory ran out). */

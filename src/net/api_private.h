@@ -84,6 +84,10 @@ struct api {
     struct eventlog *sensor_events; /* keyed by sensor index */
     struct name_table names;
     struct sensor_report *sensor_reports; /* one per site sensor */
+    size_t zone_room, report_room;        /* grown with the site (api_manage.c) */
+    void (*on_change)(void *context);
+    void (*on_topology)(void *context);
+    void *change_context;
 };
 
 /* One request being answered. */
@@ -141,6 +145,9 @@ json_t *api_space_json(const struct api *api, site_index i);
 json_t *api_doorway_json(const struct api *api, site_index i);
 /* The space the path names; SITE_NONE after answering 404. */
 site_index api_path_space(struct call *call, const char *id);
+
+/* After a request changed what the server holds: tells the caller (--state). */
+void api_changed(struct api *api);
 
 /* --- small helpers ---------------------------------------------------------------- */
 
