@@ -2,9 +2,17 @@
  * site-wide event log; see activity.h.
  *
  * Decisions beyond the header:
- *  - A minute's slot in a ring is minute mod `minutes` (floored), so no
+ *  - A minute's slot in a ring is minute mod `room` (floored), so no
  *    "newest slot" has to be kept in step, and a gap longer than the ring
- *    costs at most one pass over the ring.
+ *    costs at most one pass over the ring.  A ring holds the newest `room`
+ *    minutes from the first data on; room grows (the ring is laid out
+ *    anew) when the minutes since the first data outgrow it, up to
+ *    `minutes`.  Rings used to be allocated whole on the first data, and
+ *    the first REST counts give every space data at once: 28.8 MB for
+ *    10,000 spaces before anything had happened.
+ *  - Idle minutes are stored like any other (their carried count), not
+ *    skipped: a sparkline reads every minute of its width each frame, and a
+ *    space has idle minutes between events in nearly every minute anyway.
  *  - Minutes before a space's first data stay unknown (-1 in a series)
  *    rather than 0: a sparkline that starts at 0 would show a rush that
  *    never happened when the first count arrives.
@@ -18,18 +26,20 @@
 #define MS_PER_MINUTE INT64_C(60000)
 
 struct activity_space {
-    struct activity_minute *ring; /* `minutes` buckets; NULL until the first data */
+    struct activity_minute *ring; /* `room` buckets; NULL until the first data */
     int64_t newest;               /* minute of the newest bucket (when ring) */
     int64_t first;                /* minute of the first data: older minutes are unknown */
     int64_t count;                /* the current count; -1 before any data */
     struct activity_today today;
+    int32_t room;                 /* buckets in ring: <= minutes */
 };
 
 struct activity {
     struct activity_space *spaces;
     size_t space_count;
     int32_t minutes;
-    size_t rings_allocated;
+    int32_t grow;            /* rings grow by this many minutes */
+    size_t minutes_allocated; /* over all rings */
 
     struct activity_log_entry *log;
     size_t log_capacity;
@@ -49,11 +59,11 @@ static int64_t minute_of(int64_t ms)
     return minute;
 }
 
-static size_t slot_of(const struct activity *activity, int64_t minute)
+static size_t slot_of(const struct activity_space *s, int64_t minute)
 {
-    int64_t slot = minute % activity->minutes;
+    int64_t slot = minute % s->room;
     if (slot < 0)
-        slot += activity->minutes;
+        slot += s->room;
     return (size_t)slot;
 }
 
@@ -64,10 +74,14 @@ static int32_t stored_count(int64_t count)
     return count > INT32_MAX ? INT32_MAX : (int32_t)count;
 }
 
-static void add_u16(uint16_t *value)
+static void add_event(struct activity_minute *bucket, bool entrance, bool clamped)
 {
-    if (*value < UINT16_MAX)
-        (*value)++;
+    if (entrance && bucket->entrances < ACTIVITY_MINUTE_EVENTS_MAX)
+        bucket->entrances++;
+    if (!entrance && bucket->exits < ACTIVITY_MINUTE_EVENTS_MAX)
+        bucket->exits++;
+    if (clamped && bucket->clamps < ACTIVITY_MINUTE_CLAMPS_MAX)
+        bucket->clamps++;
 }
 
 static void add_u32(uint32_t *value)
@@ -85,16 +99,15 @@ static struct activity_space *space_at(const struct activity *activity, site_ind
     return &activity->spaces[space];
 }
 
-static int64_t oldest_held(const struct activity *activity, const struct activity_space *s)
+static int64_t oldest_held(const struct activity_space *s)
 {
-    int64_t ring_start = s->newest - (activity->minutes - 1);
+    int64_t ring_start = s->newest - (s->room - 1);
     return s->first > ring_start ? s->first : ring_start;
 }
 
-static bool minute_held(const struct activity *activity, const struct activity_space *s,
-                        int64_t minute)
+static bool minute_held(const struct activity_space *s, int64_t minute)
 {
-    return s->ring && minute <= s->newest && minute >= oldest_held(activity, s);
+    return s->ring && minute <= s->newest && minute >= oldest_held(s);
 }
 
 static struct activity_minute idle_minute(int64_t count)
@@ -102,27 +115,65 @@ static struct activity_minute idle_minute(int64_t count)
     return (struct activity_minute){ .count = stored_count(count) };
 }
 
-/* Makes `minute` the newest bucket (allocating the ring on the first data),
- * carrying the current count over the minutes in between.  Does nothing
- * when minute is not after the newest.  -1 when out of memory. */
+/* The room a ring needs to hold every minute from the first data to
+ * `newest`: a whole number of growth steps, at most `minutes`. */
+static int32_t room_for(const struct activity *activity, const struct activity_space *s,
+                        int64_t newest)
+{
+    int64_t span = newest - s->first; /* minutes, less one: cannot overflow */
+    if (span >= activity->minutes - 1)
+        return activity->minutes;
+    int64_t room = (span / activity->grow + 1) * activity->grow;
+    return room < activity->minutes ? (int32_t)room : activity->minutes;
+}
+
+/* Lays the ring out anew in `room` buckets (more than it has).  On failure
+ * the ring stays as it was: older minutes then fall off it sooner. */
+static void grow_ring(struct activity *activity, struct activity_space *s, int32_t room)
+{
+    struct activity_minute *ring = malloc((size_t)room * sizeof *ring);
+    if (!ring)
+        return;
+    /* After a growth that failed, minutes from the first data on may have
+     * fallen off: what the ring holds now is all that is known. */
+    s->first = oldest_held(s);
+    struct activity_space grown = *s;
+    grown.ring = ring;
+    grown.room = room;
+    for (int64_t k = oldest_held(s); k <= s->newest; k++)
+        ring[slot_of(&grown, k)] = s->ring[slot_of(s, k)];
+    free(s->ring);
+    activity->minutes_allocated += (size_t)(room - s->room);
+    s->ring = ring;
+    s->room = room;
+}
+
+/* Makes `minute` the newest bucket (allocating the ring on the first data,
+ * growing it as the minutes since then add up), carrying the current count
+ * over the minutes in between.  Does nothing when minute is not after the
+ * newest.  -1 when out of memory for the first ring. */
 static int advance_to(struct activity *activity, struct activity_space *s, int64_t minute)
 {
     if (!s->ring) {
-        s->ring = calloc((size_t)activity->minutes, sizeof *s->ring);
+        s->first = s->newest = minute;
+        s->room = room_for(activity, s, minute);
+        s->ring = malloc((size_t)s->room * sizeof *s->ring);
         if (!s->ring)
             return -1;
-        activity->rings_allocated++;
-        s->first = s->newest = minute;
-        s->ring[slot_of(activity, minute)] = idle_minute(s->count);
+        activity->minutes_allocated += (size_t)s->room;
+        s->ring[slot_of(s, minute)] = idle_minute(s->count);
         return 0;
     }
     if (minute <= s->newest)
         return 0;
-    /* Only the last `minutes` of the gap can still be in the ring. */
+    int32_t room = room_for(activity, s, minute);
+    if (room > s->room)
+        grow_ring(activity, s, room);
+    /* Only the last `room` minutes of the gap can still be in the ring. */
     int64_t gap = minute - s->newest;
-    int64_t fill = gap < activity->minutes ? gap : activity->minutes;
+    int64_t fill = gap < s->room ? gap : s->room;
     for (int64_t k = minute - fill + 1; k <= minute; k++)
-        s->ring[slot_of(activity, k)] = idle_minute(s->count);
+        s->ring[slot_of(s, k)] = idle_minute(s->count);
     s->newest = minute;
     return 0;
 }
@@ -138,18 +189,18 @@ static struct activity_minute *bucket_for(struct activity *activity, struct acti
             return NULL;
         }
     }
-    if (!minute_held(activity, s, minute))
+    if (!minute_held(s, minute))
         return NULL;
-    return &s->ring[slot_of(activity, minute)];
+    return &s->ring[slot_of(s, minute)];
 }
 
 /* The current count goes to the newest bucket: it is the latest word,
  * whatever minute the event that brought it belongs to. */
-static void set_count(struct activity *activity, struct activity_space *s, int64_t count)
+static void set_count(struct activity_space *s, int64_t count)
 {
     s->count = count;
     if (s->ring)
-        s->ring[slot_of(activity, s->newest)].count = stored_count(count);
+        s->ring[slot_of(s, s->newest)].count = stored_count(count);
 }
 
 static void note_peak(struct activity_space *s, int64_t count, int64_t at_ms)
@@ -211,6 +262,7 @@ struct activity *activity_new(size_t space_count, int32_t minutes, size_t log_ca
     if (!activity)
         return NULL;
     activity->minutes = clamp_minutes(minutes);
+    activity->grow = activity->minutes / 15 > 16 ? activity->minutes / 15 : 16;
     activity->log_capacity = log_capacity ? log_capacity : 1;
     activity->space_count = space_count;
     activity->spaces = calloc(space_count ? space_count : 1, sizeof *activity->spaces);
@@ -222,6 +274,20 @@ struct activity *activity_new(size_t space_count, int32_t minutes, size_t log_ca
     for (size_t i = 0; i < space_count; i++)
         space_reset(&activity->spaces[i]);
     return activity;
+}
+
+int activity_add_spaces(struct activity *activity, size_t space_count)
+{
+    if (space_count <= activity->space_count)
+        return 0;
+    struct activity_space *grown = realloc(activity->spaces, space_count * sizeof *grown);
+    if (!grown)
+        return -1;
+    activity->spaces = grown;
+    for (size_t i = activity->space_count; i < space_count; i++)
+        space_reset(&grown[i]);
+    activity->space_count = space_count;
+    return 0;
 }
 
 void activity_free(struct activity *activity)
@@ -239,6 +305,11 @@ void activity_free(struct activity *activity)
 int32_t activity_minutes(const struct activity *activity)
 {
     return activity->minutes;
+}
+
+int32_t activity_grow_minutes(const struct activity *activity)
+{
+    return activity->grow;
 }
 
 static int64_t count_after(const struct space_event *event, int64_t count_before)
@@ -265,13 +336,10 @@ int activity_record(struct activity *activity, site_index space,
     bool failed = false;
     struct activity_minute *bucket = bucket_for(activity, s, minute_of(event->timestamp_ms),
                                                 &failed);
-    if (bucket) {
-        add_u16(entrance ? &bucket->entrances : &bucket->exits);
-        if (clamped)
-            add_u16(&bucket->clamps);
-    }
+    if (bucket)
+        add_event(bucket, entrance, clamped);
     if (after >= 0)
-        set_count(activity, s, after);
+        set_count(s, after);
 
     if (event->timestamp_ms >= s->today.day_start_ms)
         add_u32(entrance ? &s->today.entrances : &s->today.exits);
@@ -292,7 +360,7 @@ int activity_note_count(struct activity *activity, site_index space, int64_t cou
         s->count = count; /* still the current count, without a bucket */
         return -1;
     }
-    set_count(activity, s, count);
+    set_count(s, count);
     note_peak(s, count, as_of_ms);
     return 0;
 }
@@ -324,8 +392,8 @@ bool activity_minute_at(const struct activity *activity, site_index space, int64
 {
     const struct activity_space *s = space_at(activity, space);
     int64_t minute = minute_of(minute_ms);
-    if (s && minute_held(activity, s, minute)) {
-        *out = s->ring[slot_of(activity, minute)];
+    if (s && minute_held(s, minute)) {
+        *out = s->ring[slot_of(s, minute)];
         return true;
     }
     if (s && s->ring && minute > s->newest)
@@ -353,8 +421,8 @@ uint32_t activity_clamps_last_hour(const struct activity *activity, site_index s
     int64_t now = minute_of(now_ms);
     uint32_t clamps = 0;
     for (int64_t k = now - (ACTIVITY_CLAMP_WINDOW_MINUTES - 1); k <= now; k++)
-        if (minute_held(activity, s, k))
-            clamps += s->ring[slot_of(activity, k)].clamps;
+        if (minute_held(s, k))
+            clamps += s->ring[slot_of(s, k)].clamps;
     return clamps;
 }
 
@@ -364,15 +432,14 @@ bool activity_clamps_often(const struct activity *activity, site_index space, in
 }
 
 /* The count at the end of `minute`, or -1 when unknown. */
-static int64_t count_in_minute(const struct activity *activity, const struct activity_space *s,
-                               int64_t minute)
+static int64_t count_in_minute(const struct activity_space *s, int64_t minute)
 {
     if (!s->ring)
         return -1;
     if (minute > s->newest)
         return s->count;
-    if (minute_held(activity, s, minute))
-        return s->ring[slot_of(activity, minute)].count;
+    if (minute_held(s, minute))
+        return s->ring[slot_of(s, minute)].count;
     return -1;
 }
 
@@ -387,7 +454,7 @@ size_t activity_series(const struct activity *activity, site_index space, int64_
         /* |now| < 2^48 minutes for any int64 ms, so now - back cannot
          * overflow below this; anything further back is unknown anyway. */
         bool too_old = back > (size_t)(INT64_MAX / 2);
-        out[i] = !s || too_old ? -1 : count_in_minute(activity, s, now - (int64_t)back);
+        out[i] = !s || too_old ? -1 : count_in_minute(s, now - (int64_t)back);
         known += out[i] >= 0;
     }
     return known;
@@ -414,6 +481,6 @@ const struct activity_log_entry *activity_log_get(const struct activity *activit
 size_t activity_bytes(const struct activity *activity)
 {
     return sizeof *activity + activity->space_count * sizeof *activity->spaces
-           + activity->rings_allocated * (size_t)activity->minutes * ACTIVITY_MINUTE_BYTES
+           + activity->minutes_allocated * ACTIVITY_MINUTE_BYTES
            + activity->log_capacity * sizeof *activity->log;
 }

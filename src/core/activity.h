@@ -36,12 +36,20 @@
  * that changes once a minute, where a partial minute would climb from 0
  * after every minute boundary and read as a drop in traffic.
  *
- * Memory: activity_space_bytes() (56) a space from activity_new(), plus
- * ACTIVITY_MINUTE_BYTES (12) x minutes for each space once it has data
- * (2,880 bytes for the default 240 minutes); the log is log_capacity x
+ * Memory: activity_space_bytes() (64) a space from activity_new(), plus
+ * ACTIVITY_MINUTE_BYTES (8) for each minute its ring holds.  A ring holds
+ * the minutes from the space's first data to its newest, at most
+ * `minutes` of them, and grows with them in steps of
+ * activity_grow_minutes() (16 for the default 240): a monitor of 10,000
+ * spaces that has just started holds 16 minutes a space (1.3 MB), two
+ * hours later 128 (10.2 MB), from four hours on 240 (19.2 MB).  Growing
+ * moves a ring, so it happens at most 16 times in a ring's life.  When
+ * memory runs out for a larger ring the ring keeps its size and older
+ * minutes fall off it sooner.  The log is log_capacity x
  * ACTIVITY_LOG_ENTRY_BYTES.  Counts are stored as int32 (clamped to
- * INT32_MAX), entrances, exits and clamps per minute as uint16 (they stop
- * at 65,535 a minute).
+ * INT32_MAX); entrances and exits per minute stop at
+ * ACTIVITY_MINUTE_EVENTS_MAX (4,095: the monitor shows at most 999) and
+ * clamps at ACTIVITY_MINUTE_CLAMPS_MAX (255: 3 an hour mark a space).
  *
  * Pure: no I/O, no clock (callers pass times in ms).  Ownership: the
  * activity owns its rings and the copies of doorway ids; it knows spaces
@@ -65,12 +73,16 @@
 #define ACTIVITY_CLAMPS_OFTEN 3 /* clamps in the window that mark a space */
 #define ACTIVITY_DOORWAY_ID_MAX EVENT_ID_MAX /* longer ids are cut */
 
-/* One minute of one space. */
+#define ACTIVITY_MINUTE_EVENTS_MAX 4095 /* entrances (exits) a minute: they saturate */
+#define ACTIVITY_MINUTE_CLAMPS_MAX 255
+
+/* One minute of one space: 8 bytes, the whole cost of a minute of a ring,
+ * so that four hours of 10,000 spaces fit in 19.2 MB. */
 struct activity_minute {
-    int32_t count;      /* at the end of the minute (carried when idle) */
-    uint16_t entrances; /* saturating */
-    uint16_t exits;     /* includes clamps */
-    uint16_t clamps;
+    int32_t count;           /* at the end of the minute (carried when idle) */
+    uint32_t entrances : 12; /* saturating at ACTIVITY_MINUTE_EVENTS_MAX */
+    uint32_t exits : 12;     /* includes clamps; saturating */
+    uint32_t clamps : 8;     /* saturating at ACTIVITY_MINUTE_CLAMPS_MAX */
 };
 
 #define ACTIVITY_MINUTE_BYTES ((size_t)sizeof(struct activity_minute))
@@ -105,8 +117,14 @@ size_t activity_space_bytes(void);
  * log_capacity is at least 1.  NULL when out of memory. */
 struct activity *activity_new(size_t space_count, int32_t minutes, size_t log_capacity);
 void activity_free(struct activity *activity);
+/* Room for spaces the site gained (0, or -1 when out of memory). */
+int activity_add_spaces(struct activity *activity, size_t space_count);
 
 int32_t activity_minutes(const struct activity *activity);
+
+/* The step by which rings grow: max(16, minutes / 15), so that a ring
+ * grows at most 16 times whatever its length. */
+int32_t activity_grow_minutes(const struct activity *activity);
 
 /* Records an applied stream event of `space`.  count_before is the space's
  * count before the event (live_count before live_apply), or -1 when

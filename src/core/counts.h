@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/memo.h"
 #include "core/optional.h"
 
 struct count_analytics {
@@ -70,5 +71,11 @@ struct count_page {
 
 void count_page_init(struct count_page *page);
 void count_page_clear(struct count_page *page);
+
+/* Writes into `key` every value of `page` its JSON is made of: total,
+ * next, previous, the metrics and the samples[0 .. sample_count), doubles
+ * bit for bit.  Two pages with equal keys encode to the same bytes, which
+ * lets the mock server keep an answer under its key (core/memo.h). */
+void count_page_key(const struct count_page *page, struct memo_key *key);
 
 #endif

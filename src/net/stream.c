@@ -46,8 +46,9 @@ struct stream {
     uint16_t retry_count;
     bool stopping;
     uint64_t connections;
-    char *message;     /* the message being reassembled */
+    char *message;     /* the message being reassembled from fragments */
     size_t message_length;
+    size_t message_capacity;
     bool oversized;    /* the current message went past the limit: drop it */
     char last_failure[256]; /* said once until another failure or a connection */
 };
@@ -238,17 +239,54 @@ void stream_take_rest_result(struct stream *s, const struct rest_result *result)
 
 /* --- receiving ------------------------------------------------------------------ */
 
+/* One whole message: to the raw handler, decoded, to the owner. */
+static void deliver(struct stream *s, const char *text, size_t len)
+{
+    int64_t now = net_wall_ms();
+    if (s->handlers.raw)
+        s->handlers.raw(s->handlers.context, text, len, now);
+    struct stream_message message;
+    struct wire_error error;
+    int decoded = wire_decode_stream_message(text, len, &message, &error);
+    if (decoded == WIRE_STREAM_COUNT && s->handlers.message)
+        s->handlers.message(s->handlers.context, &message.payload, now);
+    else if (decoded < 0)
+        malformed(s, error.message);
+}
+
+/* Room for `needed` bytes of the message being reassembled; the buffer is
+ * kept between messages and grows by doubling (within the limit). */
+static bool reserve(struct stream *s, size_t needed)
+{
+    if (needed <= s->message_capacity)
+        return true;
+    size_t capacity = s->message_capacity ? s->message_capacity : 4096;
+    while (capacity < needed)
+        capacity *= 2;
+    if (capacity > STREAM_MAX_MESSAGE)
+        capacity = STREAM_MAX_MESSAGE;
+    char *grown = realloc(s->message, capacity);
+    if (!grown)
+        return false;
+    s->message = grown;
+    s->message_capacity = capacity;
+    return true;
+}
+
 static void take_fragment(struct stream *s, const void *in, size_t len, bool last)
 {
     if (!s->oversized && s->message_length + len > STREAM_MAX_MESSAGE) {
         s->oversized = true;
         malformed(s, "a message larger than the 64 KiB limit was dropped");
     }
-    if (!s->oversized && len > 0) { /* an empty frame may come with NULL */
-        char *grown = realloc(s->message, s->message_length + len + 1);
-        if (grown) {
-            memcpy(grown + s->message_length, in, len);
-            s->message = grown;
+    /* The usual case, a message in one piece: decoded where lws put it. */
+    if (last && !s->oversized && s->message_length == 0) {
+        deliver(s, len > 0 ? in : "", len); /* an empty frame may come with NULL */
+        return;
+    }
+    if (!s->oversized && len > 0) {
+        if (reserve(s, s->message_length + len)) {
+            memcpy(s->message + s->message_length, in, len);
             s->message_length += len;
         } else {
             s->oversized = true;
@@ -256,18 +294,8 @@ static void take_fragment(struct stream *s, const void *in, size_t len, bool las
     }
     if (!last)
         return;
-    if (!s->oversized && s->handlers.raw)
-        s->handlers.raw(s->handlers.context, s->message ? s->message : "", s->message_length,
-                        net_wall_ms());
-    if (!s->oversized) {
-        struct stream_message message;
-        struct wire_error error;
-        int decoded = wire_decode_stream_message(s->message, s->message_length, &message, &error);
-        if (decoded == WIRE_STREAM_COUNT && s->handlers.message)
-            s->handlers.message(s->handlers.context, &message.payload, net_wall_ms());
-        else if (decoded < 0)
-            malformed(s, error.message);
-    }
+    if (!s->oversized)
+        deliver(s, s->message_length > 0 ? s->message : "", s->message_length);
     s->message_length = 0;
     s->oversized = false;
 }
@@ -309,8 +337,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
 }
 
+/* rx_buffer_size: a message up to the limit reaches the callback whole, to
+ * be decoded where lws put it instead of being copied together from 4 KiB
+ * pieces.  (How much lws reads at a time is the smaller of this and the
+ * context's pt_serv_buf_size, net/loop.c.) */
 static const struct lws_protocols protocols[] = {
-    { "occtop-stream", callback, 0, 4096, 0, NULL, 0 },
+    { "occtop-stream", callback, 0, STREAM_MAX_MESSAGE, 0, NULL, 0 },
     { NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 

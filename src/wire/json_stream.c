@@ -11,6 +11,7 @@
 #include "core/termtext.h"
 #include "core/timefmt.h"
 #include "wire/json_model.h"
+#include "wire/stream_scan.h"
 
 /* --- shared pieces ------------------------------------------------------------ */
 
@@ -404,6 +405,17 @@ static int read_stream_payload(const struct wire_reader *p, struct space_event *
 
 int wire_decode_stream_message(const char *text, size_t len, struct stream_message *out,
                                struct wire_error *err)
+{
+    /* The usual message is read without jansson; anything else, and every
+     * error, goes the long way (wire/stream_scan.h). */
+    int kind = stream_scan_message(text, len, out);
+    if (kind != STREAM_SCAN_UNSURE)
+        return kind;
+    return wire_decode_stream_message_jansson(text, len, out, err);
+}
+
+int wire_decode_stream_message_jansson(const char *text, size_t len, struct stream_message *out,
+                                       struct wire_error *err)
 {
     memset(out, 0, sizeof *out);
     json_t *json = wire_json_parse(text, len, "websocket message", err);

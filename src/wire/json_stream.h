@@ -78,6 +78,13 @@ enum wire_stream_kind {
 int wire_decode_stream_message(const char *text, size_t len, struct stream_message *out,
                                struct wire_error *err);
 
+/* The same, always through jansson.  wire_decode_stream_message() first
+ * tries a one-pass scanner (wire/stream_scan.h) that answers only for
+ * messages it is sure of, and gives the same answers as this one; this is
+ * the reference the tests and the fuzz target compare it with. */
+int wire_decode_stream_message_jansson(const char *text, size_t len, struct stream_message *out,
+                                       struct wire_error *err);
+
 /* The same for a message already parsed (e.g. one line of a --record
  * recording holds it as a member); json is borrowed. */
 int wire_decode_stream_message_json(const json_t *json, struct stream_message *out,

@@ -12,13 +12,20 @@
  * a direction of +1 or -1 and a count >= 0, and its ids are valid UTF-8;
  * it encodes again (wire_encode_stream_message) into
  * WIRE_STREAM_MESSAGE_MAX bytes, and the encoding decodes to the same
- * message; no count in the live model goes below zero. */
+ * message; no count in the live model goes below zero.
+ *
+ * Differential: the one-pass scanner (wire/stream_scan.h), when it
+ * answers, gives jansson's answer and jansson's message byte for byte, and
+ * wire_decode_stream_message() (scanner, then jansson) gives jansson's
+ * answer and error message for every input; an encoded message whose text
+ * fields are plain ASCII is always read by the scanner. */
 #include <stdlib.h>
 
 #include "core/live.h"
 #include "fuzz_check.h"
 #include "wire/json_stream.h"
 #include "wire/site_file.h"
+#include "wire/stream_scan.h"
 
 /* Three spaces, one inside another, so that messages can hit real ones. */
 static const char site_json[] =
@@ -56,6 +63,48 @@ static void assert_same(const struct stream_message *a, const struct stream_mess
     FUZZ_ASSERT(strcmp(a->request_id, b->request_id) == 0, "request_id differs");
 }
 
+/* The decoder's answer (kind, message, error) is jansson's, and so is the
+ * scanner's whenever it gives one. */
+static void assert_as_jansson(const char *text, size_t len, int kind,
+                              const struct stream_message *message, const char *error)
+{
+    struct stream_message slow, fast;
+    struct wire_error slow_error;
+    memset(&slow, 0xA5, sizeof slow);
+    memset(&fast, 0x3C, sizeof fast);
+    wire_error_clear(&slow_error);
+    int slow_kind = wire_decode_stream_message_jansson(text, len, &slow, &slow_error);
+    FUZZ_ASSERT(kind == slow_kind, "decoded as %d, jansson says %d (%s)", kind, slow_kind,
+                slow_error.message);
+    if (kind < 0)
+        FUZZ_ASSERT(strcmp(error, slow_error.message) == 0, "error \"%s\", jansson's \"%s\"",
+                    error, slow_error.message);
+    else
+        FUZZ_ASSERT(memcmp(message, &slow, sizeof slow) == 0, "decoded unlike jansson");
+    int fast_kind = stream_scan_message(text, len, &fast);
+    if (fast_kind != STREAM_SCAN_UNSURE) {
+        FUZZ_ASSERT(fast_kind == slow_kind, "the scanner says %d, jansson %d (%s)", fast_kind,
+                    slow_kind, slow_error.message);
+        FUZZ_ASSERT(memcmp(&fast, &slow, sizeof slow) == 0, "the scanner decoded unlike jansson");
+    }
+}
+
+/* Printable ASCII without '"' and '\\': written without escapes. */
+static bool plain_text(const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if (*p < 0x20 || *p >= 0x7F || *p == '"' || *p == '\\')
+            return false;
+    return true;
+}
+
+static bool plain_message(const struct stream_message *m)
+{
+    const struct space_event *e = &m->payload;
+    return plain_text(e->id) && plain_text(e->space_id) && plain_text(e->doorway_id) &&
+           plain_text(m->type) && plain_text(m->request_id) && plain_text(m->version);
+}
+
 static void handle(struct live *live, const char *text, size_t len, int64_t received_ms)
 {
     struct stream_message message;
@@ -63,6 +112,7 @@ static void handle(struct live *live, const char *text, size_t len, int64_t rece
     memset(&message, 0x5A, sizeof message);
     wire_error_clear(&error);
     int kind = wire_decode_stream_message(text, len, &message, &error);
+    assert_as_jansson(text, len, kind, &message, error.message);
     if (kind < 0) {
         FUZZ_ASSERT(kind == -1, "returned %d", kind);
         fuzz_assert_message(error.message, sizeof error.message, "decode error");
@@ -94,6 +144,13 @@ static void handle(struct live *live, const char *text, size_t len, int64_t rece
                     WIRE_STREAM_COUNT,
                 "its encoding does not decode: %s", error.message);
     assert_same(&message, &again);
+    /* The mock's messages are the scanner's usual case. */
+    if (plain_message(&message)) {
+        struct stream_message fast;
+        FUZZ_ASSERT(stream_scan_message(encoded, (size_t)n, &fast) == WIRE_STREAM_COUNT,
+                    "the scanner did not read an encoded message: %s", encoded);
+        FUZZ_ASSERT(memcmp(&fast, &again, sizeof fast) == 0, "the scanner read it otherwise");
+    }
 
     const struct site *site = shared_site();
     enum live_result result = live_apply(live, e, received_ms);

@@ -410,9 +410,15 @@ static void test_saturation(void **state)
         record(a, 0, t + i % 60000, 1, i, i + 1);
     struct activity_minute m;
     assert_true(activity_minute_at(a, 0, t, &m));
-    assert_int_equal(m.entrances, UINT16_MAX);
+    assert_int_equal(m.entrances, ACTIVITY_MINUTE_EVENTS_MAX);
     assert_int_equal(m.count, 70000);
     assert_int_equal(activity_today(a, 0).entrances, 70000);
+    for (int i = 0; i < 5000; i++)
+        record(a, 0, t + 1, -1, 0, 0); /* clamps */
+    assert_true(activity_minute_at(a, 0, t, &m));
+    assert_int_equal(m.exits, ACTIVITY_MINUTE_EVENTS_MAX);
+    assert_int_equal(m.clamps, ACTIVITY_MINUTE_CLAMPS_MAX);
+    assert_int_equal(m.entrances, ACTIVITY_MINUTE_EVENTS_MAX); /* its neighbours untouched */
     /* A count beyond int32 is stored capped in the ring, exact as current. */
     record(a, 0, t + 1, 1, 0, INT64_C(5000000000));
     assert_true(activity_minute_at(a, 0, t, &m));
@@ -459,13 +465,59 @@ static void test_event_log(void **state)
 static void test_memory(void **state)
 {
     (void)state;
-    assert_int_equal(ACTIVITY_MINUTE_BYTES, 12);
+    assert_int_equal(ACTIVITY_MINUTE_BYTES, 8);
     assert_true(activity_space_bytes() <= 64);
     struct activity *a = activity_new(1000, ACTIVITY_DEFAULT_MINUTES, ACTIVITY_DEFAULT_LOG_CAPACITY);
+    int32_t grow = activity_grow_minutes(a);
+    assert_int_equal(grow, 16);
     size_t before = activity_bytes(a);
-    step(a, 10, t0(), 1);
-    step(a, 10, t0() + 1, 1); /* the same ring */
-    assert_int_equal(activity_bytes(a) - before, ACTIVITY_DEFAULT_MINUTES * ACTIVITY_MINUTE_BYTES);
+    int64_t t = t0();
+    step(a, 10, t, 1);
+    step(a, 10, t + 1, 1); /* the same ring */
+    assert_int_equal(activity_bytes(a) - before, (size_t)grow * ACTIVITY_MINUTE_BYTES);
+
+    /* The ring grows with the minutes since the first data, one step at a
+     * time, and holds every one of them. */
+    step(a, 10, t + 15 * MINUTE, 1); /* 16 minutes: still the first step */
+    assert_int_equal(activity_bytes(a) - before, 16 * ACTIVITY_MINUTE_BYTES);
+    step(a, 10, t + 16 * MINUTE, 1);
+    assert_int_equal(activity_bytes(a) - before, 32 * ACTIVITY_MINUTE_BYTES);
+    step(a, 10, t + 119 * MINUTE, -1); /* two hours */
+    assert_int_equal(activity_bytes(a) - before, 128 * ACTIVITY_MINUTE_BYTES);
+    int64_t values[ACTIVITY_DEFAULT_MINUTES];
+    assert_int_equal(activity_series(a, 10, t + 119 * MINUTE, 121, values), 120);
+    assert_int_equal(values[0], -1);
+    assert_int_equal(values[1], 2);
+    assert_int_equal(values[16], 3);
+    assert_int_equal(values[17], 4);
+    assert_int_equal(values[119], 4);
+    assert_int_equal(values[120], 3);
+    struct activity_minute m;
+    assert_true(activity_minute_at(a, 10, t, &m));
+    assert_int_equal(m.entrances, 2);
+    assert_true(activity_minute_at(a, 10, t + 16 * MINUTE, &m));
+    assert_int_equal(m.entrances, 1);
+    /* A late event finds its minute where the grown ring put it. */
+    record(a, 10, t + 20 * MINUTE, 1, 3, 4);
+    assert_true(activity_minute_at(a, 10, t + 20 * MINUTE, &m));
+    assert_int_equal(m.entrances, 1);
+    assert_int_equal(m.count, 4);
+
+    /* Never more than `minutes`, however long the gap. */
+    step(a, 10, t + 100000 * MINUTE, 1);
+    assert_int_equal(activity_bytes(a) - before,
+                     ACTIVITY_DEFAULT_MINUTES * ACTIVITY_MINUTE_BYTES);
+    assert_int_equal(activity_series(a, 10, t + 100000 * MINUTE, ACTIVITY_DEFAULT_MINUTES,
+                                     values), ACTIVITY_DEFAULT_MINUTES);
+    /* A space with data is no dearer for the others. */
+    assert_int_equal(activity_note_count(a, 11, 3, t), 0);
+    assert_int_equal(activity_bytes(a) - before,
+                     (ACTIVITY_DEFAULT_MINUTES + 16) * ACTIVITY_MINUTE_BYTES);
+    activity_free(a);
+
+    /* Long rings grow in at most 16 steps. */
+    a = activity_new(1, ACTIVITY_MAX_MINUTES, 1);
+    assert_int_equal(activity_grow_minutes(a), ACTIVITY_MAX_MINUTES / 15);
     activity_free(a);
 }
 
@@ -475,6 +527,7 @@ struct model_event {
     int64_t minute;
     int direction;
     int64_t count;
+    bool clamped;
 };
 
 static int64_t floor_minute(int64_t ms)
@@ -498,16 +551,14 @@ static int64_t model_count(const struct model_event *events, size_t n, int64_t k
     return count;
 }
 
-static void test_random_against_model(void **state)
+static void random_against_model(int32_t ring, unsigned seed)
 {
-    (void)state;
     enum { EVENTS = 3000, SERIES = 150 };
-    const int32_t ring = 90;
     struct activity *a = activity_new(1, ring, 8);
     struct model_event *events = calloc(EVENTS, sizeof *events);
     int64_t values[SERIES];
     int64_t ms = -50 * MINUTE, count = 0;
-    srand(7);
+    srand(seed);
     for (size_t n = 0; n < EVENTS; n++) {
         /* Mostly seconds apart, sometimes idle for hours. */
         int r = rand() % 100;
@@ -516,7 +567,8 @@ static void test_random_against_model(void **state)
         int64_t before = count;
         count = count + direction < 0 ? 0 : count + direction;
         record(a, 0, ms, direction, before, count);
-        events[n] = (struct model_event){ floor_minute(ms), direction, count };
+        events[n] = (struct model_event){ floor_minute(ms), direction, count,
+                                          direction < 0 && before == 0 };
 
         if (n % 97 != 0)
             continue;
@@ -525,21 +577,39 @@ static void test_random_against_model(void **state)
         for (int i = 0; i < SERIES; i++) {
             int64_t k = floor_minute(now) - (SERIES - 1 - i);
             assert_int_equal(values[i], model_count(events, n + 1, k, ring));
-            uint32_t entrances = 0, exits = 0;
-            for (size_t j = 0; j <= n; j++)
-                if (events[j].minute == k && events[j].direction > 0)
-                    entrances++;
-                else if (events[j].minute == k)
-                    exits++;
+            uint32_t entrances = 0, exits = 0, clamps = 0;
+            for (size_t j = 0; j <= n; j++) {
+                if (events[j].minute != k)
+                    continue;
+                entrances += events[j].direction > 0;
+                exits += events[j].direction < 0;
+                clamps += events[j].clamped;
+            }
+            /* Held: from the first event's minute (or `ring` back) to the newest. */
+            bool held = k >= events[0].minute && k <= events[n].minute &&
+                        k > events[n].minute - ring;
             struct activity_minute m;
-            if (activity_minute_at(a, 0, k * MINUTE, &m)) {
+            assert_int_equal(activity_minute_at(a, 0, k * MINUTE, &m), held);
+            if (held) {
                 assert_int_equal(m.entrances, entrances);
                 assert_int_equal(m.exits, exits);
+                assert_int_equal(m.clamps, clamps);
             }
         }
     }
     free(events);
     activity_free(a);
+}
+
+/* Rings that grow in steps of 16 (90: 16, 32 ... 80, 90; 64 and 60 end
+ * on a whole step or not) and one that grows in steps of 26. */
+static void test_random_against_model(void **state)
+{
+    (void)state;
+    random_against_model(90, 7);
+    random_against_model(64, 8);
+    random_against_model(60, 9);
+    random_against_model(400, 10);
 }
 
 int main(void)
