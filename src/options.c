@@ -12,7 +12,7 @@
 #include "core/timefmt.h"
 
 enum {
-    OPT_FORMAT = 256, OPT_ASCII, OPT_BATCH, OPT_SITE, OPT_REPLAY, OPT_AT, OPT_SERVE,
+    OPT_FORMAT = 256, OPT_ASCII, OPT_BATCH, OPT_SITE, OPT_STATE, OPT_REPLAY, OPT_AT, OPT_SERVE,
     OPT_LISTEN, OPT_TOKEN, OPT_TOKEN_FILE, OPT_RATE_LIMIT, OPT_SEED, OPT_SPEED, OPT_SCENARIO,
     OPT_RATE, OPT_START, OPT_HISTORY_DAYS, OPT_API_URL, OPT_INSECURE, OPT_INTERVAL,
     OPT_ITERATIONS, OPT_DURATION, OPT_BUDGET, OPT_EVENTS, OPT_RECORD,
@@ -23,6 +23,7 @@ enum {
 static const struct option long_options[] = {
     { "batch", no_argument, NULL, OPT_BATCH },
     { "site", required_argument, NULL, OPT_SITE },
+    { "state", required_argument, NULL, OPT_STATE },
     { "replay", required_argument, NULL, OPT_REPLAY },
     { "at", required_argument, NULL, OPT_AT },
     { "serve", no_argument, NULL, OPT_SERVE },
@@ -74,9 +75,9 @@ void options_print_help(FILE *out)
           "       occtop --replay LOG --batch [--site FILE] [--at TIME] [--format text|json]\n"
           "       occtop --replay RECORDING --batch [--speed N] [--at TIME] [--interval S]\n"
           "              [--iterations N] [--duration S] [--format text|json]\n"
-          "       occtop --serve [--site FILE] [--listen ADDR:PORT] [--token-file F]\n"
-          "              [--rate-limit N] [--seed N] [--speed N] [--scenario NAME] [--rate N]\n"
-          "              [--start TIME]\n"
+          "       occtop --serve [--site FILE] [--state FILE] [--listen ADDR:PORT]\n"
+          "              [--token-file F] [--rate-limit N] [--seed N] [--speed N]\n"
+          "              [--scenario NAME] [--rate N] [--start TIME]\n"
           "       occtop --help | --version\n"
           "\n"
           "Live occupancy monitor for Density people counters.\n"
@@ -99,6 +100,9 @@ void options_print_help(FILE *out)
           "Options:\n"
           "  --site FILE        site file to load (spaces, doorways and sensors in the\n"
           "                     Density API's JSON shapes; default: the demo campus)\n"
+          "  --state FILE       with --serve or --demo: keep what the API changes (spaces,\n"
+          "                     doorways, links, tags, time segments, webhooks) in FILE,\n"
+          "                     written at each change; started from FILE when it exists\n"
           "  --at TIME          with --replay: the counts as of this ISO 8601 time (a\n"
           "                     recording stops there and prints the table)\n"
           "  --format FORMAT    batch output: text (default) or json (with --replay of a\n"
@@ -236,6 +240,7 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
             break;
         }
         case OPT_SITE: out->site_path = optarg; break;
+        case OPT_STATE: out->state_path = optarg; break;
         case OPT_REPLAY: out->replay_path = optarg; break;
         case OPT_LISTEN: out->listen = optarg; break;
         case OPT_TOKEN: out->token = optarg; break;
@@ -434,6 +439,11 @@ int options_parse(int argc, char **argv, struct options *out, char *error, size_
         set_error(error, error_size, out->kiosk ? "--kiosk goes with the monitor, not --batch, "
                   "--serve or --replay ... --batch" : out->rotate_seconds ? "--rotate goes with "
                   "the monitor's kiosk view" : "--readonly goes with the monitor", NULL);
+        return -1;
+    }
+    if (out->state_path && out->mode != MODE_SERVE && !out->demo) {
+        set_error(error, error_size, "--state goes with --serve or --demo (it keeps the mock "
+                  "server's site)", NULL);
         return -1;
     }
     if (out->demo && out->mode == MODE_SERVE) {

@@ -25,6 +25,7 @@ enum output_format {
 struct options {
     enum occtop_mode mode;
     const char *site_path;   /* NULL: the installed demo site */
+    const char *state_path;  /* --state: the mock's site, saved at each change */
     const char *replay_path; /* --replay FILE */
     bool has_at;
     int64_t at_ms;           /* --at TIMESTAMP */

@@ -1,9 +1,11 @@
 /* serve.c — occtop --serve: the mock Density server with simulated doorways.
  *
  * Wiring: site and zones -> engine; simulator -> engine (sensor events) ->
- * api event logs and websocket fan-out (space events).  The simulated clock
- * starts 24 hours back so that history is full when the first client comes;
- * then it follows the wall clock times --speed, one tick every 100 ms. */
+ * api event logs, websocket fan-out and webhooks (space events; net/webhook.h
+ * POSTs them from its own thread).  The simulated clock starts 24 hours back
+ * so that history is full when the first client comes (that day's events are
+ * not POSTed to webhooks); then it follows the wall clock times --speed, one
+ * tick every 100 ms. */
 #include "config.h"
 
 #include "serve.h"
@@ -17,16 +19,20 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/engine.h"
 #include "datafile.h"
 #include "net/api.h"
 #include "net/loop.h"
 #include "net/server.h"
+#include "net/webhook.h"
 #include "sim/profile.h"
 #include "sim/sim.h"
 #include "token.h"
 #include "wire/file_read.h"
+#include "wire/file_write.h"
+#include "wire/json_util.h"
 #include "wire/site_file.h"
 #include "wire/site_zones.h"
 #include "wire/tzdb.h"
@@ -48,9 +54,13 @@ struct serve {
     struct sim *load_sim; /* --rate: replaces sim from the start on */
     struct sim_profile entrance_profile;
     bool has_entrance_profile;
+    struct sim_config sim_config;  /* to build the simulators again for a new shape */
+    int64_t simulated_until_ms;    /* where the simulators have got to */
     struct net_loop *loop;
     struct server *server;
     struct api *api;
+    struct webhook_sender *webhooks;
+    bool live; /* the day before the start is simulated: its events are not webhooks' */
     lws_sorted_usec_list_t tick;
     int64_t wall_start_ms, sim_start_ms, last_status_ms;
     uint64_t sensor_event_number;
@@ -71,6 +81,8 @@ static void on_space_event(void *context, site_index space, const struct space_e
     struct serve *s = context;
     api_record_space_event(s->api, space, event);
     server_broadcast(s->server, event);
+    if (s->live)
+        webhook_publish(s->webhooks, event);
 }
 
 static void on_sim_event(void *context, const struct sim_event *event)
@@ -106,6 +118,7 @@ static void report_sensor_status(struct serve *s, int64_t now)
 
 static void advance(struct serve *s, int64_t now)
 {
+    s->simulated_until_ms = now;
     if (s->load_sim && now > s->sim_start_ms)
         sim_run_until(s->load_sim, now, on_sim_event, s);
     else
@@ -159,17 +172,25 @@ static void load_entrance_profile(struct serve *s)
     free(events.data);
 }
 
+/* --state: the saved site when there is one, else --site (saved at once,
+ * so that the file exists from the start). */
+static const char *site_source(const struct serve *s)
+{
+    const char *state = s->options->state_path;
+    return state && access(state, F_OK) == 0 ? state : s->options->site_path;
+}
+
 static int load_site(struct serve *s, char *error, size_t error_size)
 {
     struct wire_error wire;
+    const char *source = site_source(s);
     s->site = site_new();
-    if (!s->site || site_file_load(s->site, s->options->site_path, &wire) != 0) {
+    if (!s->site || site_file_load(s->site, source, &wire) != 0) {
         snprintf(error, error_size, "%s", s->site ? wire.message : "out of memory");
         return -1;
     }
     for (size_t i = 0; i < s->site->problem_count; i++)
-        fprintf(stderr, "occtop: warning: %s: %s\n", s->options->site_path,
-                s->site->problems[i].message);
+        fprintf(stderr, "occtop: warning: %s: %s\n", source, s->site->problems[i].message);
     s->zones_db = tzdb_new(NULL);
     if (!s->zones_db ||
         !(s->zones = site_zones_load(s->zones_db, s->site, warn_zone, NULL))) {
@@ -196,6 +217,7 @@ static int start_simulation(struct serve *s, char *error, size_t error_size)
     }
     load_entrance_profile(s);
     config.entrance_profile = s->has_entrance_profile ? &s->entrance_profile : NULL;
+    s->sim_config = config;
 
     struct engine_config engine_config;
     engine_config_defaults(&engine_config);
@@ -224,6 +246,64 @@ static int start_simulation(struct serve *s, char *error, size_t error_size)
     return 0;
 }
 
+/* Spaces, doorways or links were made or deleted through the API: the
+ * simulators walk the new shape from where they were, starting from the
+ * counts the engine holds. */
+static struct sim *sim_again(struct serve *s, const struct sim_config *config)
+{
+    struct sim *sim = sim_new(s->site, api_zones(s->api), config, s->sim_start_ms);
+    if (sim)
+        sim_begin(sim, s->simulated_until_ms);
+    return sim;
+}
+
+static void on_topology(void *context)
+{
+    struct serve *s = context;
+    for (size_t i = 0; i < s->site->space_count; i++)
+        s->site->spaces[i].current_count = engine_count(s->engine, (site_index)i);
+    struct sim *sim = sim_again(s, &s->sim_config);
+    struct sim_config load = s->sim_config;
+    load.events_per_second = s->options->rate / s->options->speed;
+    struct sim *load_sim = s->load_sim ? sim_again(s, &load) : NULL;
+    if (!sim || (s->load_sim && !load_sim)) {
+        /* The old ones walk a shape that may have moved: stop simulating. */
+        fprintf(stderr, "occtop: out of memory: the simulated doorways stop\n");
+        sim_free(sim);
+        sim_free(load_sim);
+        sim = load_sim = NULL;
+    }
+    sim_free(s->sim);
+    sim_free(s->load_sim);
+    s->sim = sim;
+    s->load_sim = load_sim;
+}
+
+/* The API's whole state, written over the --state file atomically. */
+static int write_state(struct serve *s, char *error, size_t error_size)
+{
+    json_t *state = api_state_json(s->api);
+    char *text = state ? json_dumps(state, JSON_INDENT(1)) : NULL;
+    json_decref(state);
+    int status = text ? wire_file_replace(s->options->state_path, text, strlen(text), error,
+                                          error_size)
+                      : -1;
+    if (!text)
+        snprintf(error, error_size, "%s: not saved: out of memory", s->options->state_path);
+    free(text);
+    return status;
+}
+
+/* After every change through the API, before its answer goes out: a client
+ * that got its 201 can rely on the change surviving a crash. */
+static void save_state(void *context)
+{
+    struct serve *s = context;
+    char error[512];
+    if (s->options->state_path && write_state(s, error, sizeof error) != 0)
+        fprintf(stderr, "occtop: %s; the change holds until the server stops\n", error);
+}
+
 static int start_server(struct serve *s, const char *listen, char *error, size_t error_size)
 {
     const struct options *o = s->options;
@@ -240,6 +320,9 @@ static int start_server(struct serve *s, const char *listen, char *error, size_t
         /* Socket codes admit to the stream without the token: they come from
          * the system's randomness, never from --seed. */
         .seed = 0,
+        .on_topology = on_topology,
+        .on_change = save_state,
+        .change_context = s,
     };
     s->api = api_new(s->site, s->engine, s->zones, &config);
     if (!s->api) {
@@ -247,9 +330,51 @@ static int start_server(struct serve *s, const char *listen, char *error, size_t
         return -1;
     }
     server_set_api(s->server, s->api);
+    struct webhook_config webhooks = { .organization_name = s->site->name };
+    s->webhooks = webhook_new(&webhooks, error, error_size);
+    if (!s->webhooks)
+        return -1;
+    struct api_webhook_listener listener = webhook_listener(s->webhooks);
+    api_set_webhook_listener(s->api, &listener);
     struct engine_sink sink = { .context = s, .space_event = on_space_event };
     engine_set_sink(s->engine, &sink);
     return 0;
+}
+
+/* The parts of a --state file the site file loader leaves: webhooks, and
+ * where new ids continue. */
+static int restore_state(struct serve *s, char *error, size_t error_size)
+{
+    struct wire_file file;
+    struct wire_error wire;
+    wire_error_clear(&wire);
+    if (wire_file_read(s->options->state_path, SITE_FILE_MAX_BYTES, WIRE_FILE_REGULAR_ONLY,
+                       &file, &wire) != WIRE_FILE_OK) {
+        snprintf(error, error_size, "%s", wire.message);
+        return -1;
+    }
+    json_t *state = wire_json_parse(file.data, file.len, s->options->state_path, &wire);
+    free(file.data);
+    char why[400];
+    int status = state ? api_state_restore(s->api, state, why, sizeof why) : -1;
+    json_decref(state);
+    if (status != 0)
+        snprintf(error, error_size, "%s: %s", s->options->state_path,
+                 state ? why : wire.message);
+    return status;
+}
+
+/* A --state file is read back when it exists; one that does not is written
+ * at once: a path that cannot be written is said now, not at the first
+ * change. */
+static int first_state(struct serve *s, char *error, size_t error_size)
+{
+    const char *state = s->options->state_path;
+    if (!state)
+        return 0;
+    if (access(state, F_OK) == 0)
+        return restore_state(s, error, error_size);
+    return write_state(s, error, error_size);
 }
 
 static void start_ticking(struct serve *s)
@@ -278,13 +403,15 @@ struct serve *serve_new(const struct options *options, struct net_loop *loop,
         started = start_simulation(s, error, error_size);
     if (started == -2)
         *status = EXIT_USAGE;
-    if (started != 0 || start_server(s, listen, error, error_size) != 0) {
+    if (started != 0 || start_server(s, listen, error, error_size) != 0 ||
+        first_state(s, error, error_size) != 0) {
         serve_stop(s);
         serve_free(s);
         return NULL;
     }
     /* The last day, as fast as it computes, before anyone is served. */
     advance(s, s->sim_start_ms);
+    s->live = true;
     start_ticking(s);
     *status = EXIT_OK;
     return s;
@@ -335,6 +462,7 @@ void serve_free(struct serve *s)
     if (!s)
         return;
     server_free(s->server);
+    webhook_free(s->webhooks);
     api_free(s->api);
     sim_free(s->sim);
     sim_free(s->load_sim);

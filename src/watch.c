@@ -99,20 +99,40 @@ static void give_up(struct watch *w, const char *why)
     net_loop_wake(w->loop);
 }
 
+/* Each space's zone, for the monitor, which keeps the pointer: it is freed
+ * with the watch (or when the next one replaces it). */
+static const struct tz_zone **zones_of(struct session *s)
+{
+    size_t n = session_site(s)->space_count;
+    const struct tz_zone **zones = calloc(n ? n : 1, sizeof *zones);
+    for (size_t i = 0; zones && i < n; i++)
+        zones[i] = session_zone(s, (site_index)i);
+    return zones;
+}
+
 static void on_ready(void *context)
 {
     struct watch *w = context;
     struct session *s = w->session;
-    size_t n = session_site(s)->space_count;
-    const struct tz_zone **zones = calloc(n ? n : 1, sizeof *zones);
-    if (zones)
-        for (size_t i = 0; i < n; i++)
-            zones[i] = session_zone(s, (site_index)i);
-    /* The monitor keeps the pointer: it is freed with the watch. */
+    const struct tz_zone **zones = zones_of(s);
     if (!zones || monitor_attach(w->monitor, session_site(s), session_live(s),
                                  (const struct tz_zone *const *)zones) != 0)
         give_up(w, zones && monitor_message(w->monitor)[0] ? monitor_message(w->monitor)
                                                            : "out of memory");
+    free(w->zones_for_free);
+    w->zones_for_free = zones;
+    wake_monitor(w);
+}
+
+static void on_reshaped(void *context)
+{
+    struct watch *w = context;
+    const struct tz_zone **zones = zones_of(w->session);
+    if (!zones || monitor_reshape(w->monitor, (const struct tz_zone *const *)zones) != 0) {
+        free((void *)zones);
+        give_up(w, "out of memory following the server's spaces");
+        return;
+    }
     free(w->zones_for_free);
     w->zones_for_free = zones;
     wake_monitor(w);
@@ -418,6 +438,7 @@ static int start_session(struct watch *w, char *error, size_t error_size)
     struct session_handlers handlers = {
         .context = w,
         .ready = on_ready,
+        .reshaped = on_reshaped,
         .event = on_event,
         .problem = on_problem,
         .log = on_log,

@@ -46,6 +46,19 @@ struct alarm_list *alarm_new(size_t space_count, size_t capacity)
     return list;
 }
 
+int alarm_grow(struct alarm_list *list, size_t space_count)
+{
+    if (space_count <= list->space_count)
+        return 0;
+    struct alarm_space *grown = realloc(list->spaces, space_count * sizeof *grown);
+    if (!grown)
+        return -1;
+    memset(&grown[list->space_count], 0, (space_count - list->space_count) * sizeof *grown);
+    list->spaces = grown;
+    list->space_count = space_count;
+    return 0;
+}
+
 void alarm_free(struct alarm_list *list)
 {
     if (!list)

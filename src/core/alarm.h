@@ -64,6 +64,8 @@ struct alarm_list;
  * at least 1.  NULL when out of memory. */
 struct alarm_list *alarm_new(size_t space_count, size_t capacity);
 void alarm_free(struct alarm_list *list);
+/* Room for spaces the site gained (0, or -1 when out of memory). */
+int alarm_grow(struct alarm_list *list, size_t space_count);
 
 /* The space's state at now_ms.  True when a new alarm began: ring the bell. */
 bool alarm_observe(struct alarm_list *list, site_index space, enum safe_state state,

@@ -361,25 +361,47 @@ static void finish_sample(struct count_sample *sample, const struct sample_fold 
  * whose first minute is also the next sample's (possible only with local
  * midnights that are not whole minutes, as in zones' pre-1900 local mean
  * time) holds no minute: it gets that minute's count and no events. */
-static void fold_sample(const struct analytics_space *space, struct count_sample *sample,
-                        int64_t first_minute, int64_t stop_minute, struct window_fold *window)
+static bool kept_minute(const struct analytics_query *query, int64_t minute)
+{
+    return !query->keep_minute || query->keep_minute(query->keep_context, minute * MS_PER_MINUTE);
+}
+
+/* Returns false for a sample that holds no counted minute (keep_minute). */
+static bool fold_sample(const struct analytics_space *space, const struct analytics_query *query,
+                        struct count_sample *sample, int64_t first_minute, int64_t stop_minute,
+                        struct window_fold *window)
 {
     struct sample_fold fold = { 0 };
     sample->count = minute_at(space, first_minute).count;
     for (int64_t minute = first_minute; minute < stop_minute; minute++) {
+        if (!kept_minute(query, minute))
+            continue;
         struct minute m = minute_at(space, minute);
+        if (fold.minutes == 0)
+            sample->count = m.count;
         fold_sample_minute(&fold, &m);
         fold_window_minute(window, &m, minute);
     }
-    if (fold.minutes == 0)
+    if (fold.minutes == 0) {
+        if (first_minute < stop_minute || !kept_minute(query, first_minute))
+            return false; /* only when some minutes are left out */
         fold.min = fold.max = sample->count;
+    }
     finish_sample(sample, &fold, space);
+    return true;
 }
 
 static void fill_metrics(struct count_metrics *metrics, const struct window_fold *fold,
                          size_t sample_count, const struct analytics_space *space)
 {
     metrics->present = true;
+    if (sample_count == 0 || fold->minutes == 0) { /* every minute left out */
+        metrics->entrances.total = optional_int_of(0);
+        metrics->exits.total = optional_int_of(0);
+        for (int band = 0; band < COUNT_DURATION_BANDS; band++)
+            metrics->target_utilization.duration_seconds[band] = 0;
+        return; /* the rest stays absent (null) */
+    }
     metrics->entrances.total = optional_int_of(fold->entrances);
     metrics->entrances.average = optional_real_of((double)fold->entrances / (double)sample_count);
     metrics->entrances.peak = (struct timed_value){
@@ -413,15 +435,20 @@ static void fold_window(const struct analytics_space *space, const struct analyt
     struct window_fold window = { 0 };
     window.target = positive(space->target_capacity) ? space->target_capacity.value : 0;
     struct count_sample *samples = page->samples;
-    size_t count = page->sample_count;
+    size_t count = page->sample_count, kept = 0;
     for (size_t i = 0; i < count; i++) {
         int64_t first = floor_div(samples[i].start_ms, MS_PER_MINUTE);
         int64_t stop = i + 1 < count ? floor_div(samples[i + 1].start_ms, MS_PER_MINUTE)
                                      : ceil_div(query->end_ms, MS_PER_MINUTE);
-        fold_sample(space, &samples[i], first, stop, &window);
-        fold_window_sample(&window, &samples[i], i == 0);
+        struct count_sample sample = samples[i];
+        if (!fold_sample(space, query, &sample, first, stop, &window))
+            continue;
+        fold_window_sample(&window, &sample, kept == 0);
+        samples[kept++] = sample; /* kept <= i: sample i + 1 is still there */
     }
-    fill_metrics(&page->metrics, &window, count, space);
+    page->sample_count = kept;
+    page->total = (int64_t)kept;
+    fill_metrics(&page->metrics, &window, kept, space);
 }
 
 static void reverse_samples(struct count_sample *samples, size_t count)
@@ -465,6 +492,6 @@ enum analytics_status analytics_counts(const struct analytics_space *space,
     page->total = (int64_t)count;
     fold_window(space, query, page);
     if (query->descending)
-        reverse_samples(samples, (size_t)count);
+        reverse_samples(samples, page->sample_count);
     return ANALYTICS_OK;
 }

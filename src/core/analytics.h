@@ -71,6 +71,15 @@ struct analytics_query {
     enum analytics_interval interval;
     bool descending;
     size_t max_samples; /* refuse larger answers; 0: no bound */
+    /* Only some minutes (time segments): when set, a minute counts only if
+     * keep_minute(keep_context, its start in Unix ms) says so.  A sample then
+     * covers its counted minutes only (count = the count at the first of
+     * them; min, max, entrances, exits and rates over them) and is left out
+     * when it has none; metrics cover the counted minutes of the samples
+     * left, total is their number.  With no sample left, every metric is
+     * null but the totals (0) and durations (0).  NULL: every minute. */
+    bool (*keep_minute)(const void *keep_context, int64_t minute_ms);
+    const void *keep_context;
 };
 
 enum analytics_status {

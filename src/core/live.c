@@ -58,7 +58,7 @@ struct live_keys {
 
 struct live {
     const struct site *site;
-    size_t space_count; /* the site's when live_new ran; later spaces are unknown */
+    size_t space_count; /* the site's when live_new (or live_grow) ran; later ones are unknown */
     struct live_space *spaces;
     site_index *changed; /* marked spaces, each once */
     size_t changed_count;
@@ -295,6 +295,24 @@ struct live *live_new(const struct site *site)
     live->connection = LIVE_CONNECTING;
     live->connection_since_ms = -1;
     return live;
+}
+
+int live_grow(struct live *live)
+{
+    size_t n = live->site->space_count;
+    if (n <= live->space_count)
+        return 0;
+    struct live_space *spaces = realloc(live->spaces, n * sizeof *spaces);
+    if (!spaces)
+        return -1;
+    live->spaces = spaces;
+    site_index *changed = realloc(live->changed, n * sizeof *changed);
+    if (!changed)
+        return -1;
+    live->changed = changed;
+    memset(&spaces[live->space_count], 0, (n - live->space_count) * sizeof *spaces);
+    live->space_count = n;
+    return 0;
 }
 
 void live_free(struct live *live)

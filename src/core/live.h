@@ -64,6 +64,9 @@ struct live;
 
 struct live *live_new(const struct site *site);
 void live_free(struct live *live);
+/* The site gained spaces (at the end): they become known, without counts.
+ * Returns 0, or -1 when out of memory (the live view is unchanged). */
+int live_grow(struct live *live);
 
 /* Applies one websocket message received at received_ms (wall time). */
 enum live_result live_apply(struct live *live, const struct space_event *event,

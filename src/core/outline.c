@@ -153,6 +153,42 @@ struct outline *outline_new(const struct site *site)
     return o;
 }
 
+static void clear_rows(struct outline *o);
+
+static bool regrow(void **array, size_t count, size_t size)
+{
+    void *grown = realloc(*array, (count ? count : 1) * size);
+    if (grown)
+        *array = grown;
+    return grown != NULL;
+}
+
+int outline_reshape(struct outline *o)
+{
+    size_t n = o->site->space_count, old = o->space_count;
+    if (n < old)
+        return -1; /* sites only grow: deleted spaces stay as tombstones */
+    if (!regrow((void **)&o->group_start, n + 2, sizeof *o->group_start) ||
+        !regrow((void **)&o->tree_children, n, sizeof *o->tree_children) ||
+        !regrow((void **)&o->tree_pos, n, sizeof *o->tree_pos) ||
+        !regrow((void **)&o->sorted_children, n, sizeof *o->sorted_children) ||
+        !regrow((void **)&o->keys, n, sizeof *o->keys) ||
+        !regrow((void **)&o->marks, n, sizeof *o->marks) ||
+        !regrow((void **)&o->stack, n + 1, sizeof *o->stack) ||
+        !regrow((void **)&o->collapsed, n, sizeof *o->collapsed) ||
+        !regrow((void **)&o->rows, n, sizeof *o->rows) ||
+        !regrow((void **)&o->row_of, n, sizeof *o->row_of))
+        return -1;
+    memset(o->collapsed + old, 0, (n - old) * sizeof *o->collapsed);
+    memset(o->marks + old, 0, (n - old) * sizeof *o->marks);
+    for (size_t i = old; i < n; i++)
+        o->row_of[i] = -1;
+    o->space_count = n;
+    clear_rows(o);
+    lay_out_tree(o);
+    return 0;
+}
+
 void outline_free(struct outline *o)
 {
     if (!o)

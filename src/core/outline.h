@@ -83,6 +83,10 @@ struct outline;
  * with no filter and SAFE_DEFAULT_WARN_FRACTION. */
 struct outline *outline_new(const struct site *site);
 void outline_free(struct outline *outline);
+/* The site's shape changed (site_merge: spaces added at the end, renamed,
+ * moved, deleted): the tree is laid out again; what was folded stays
+ * folded.  Returns 0, or -1 when out of memory (then only outline_free). */
+int outline_reshape(struct outline *outline);
 
 /* --- view state (takes effect at the next outline_rebuild) --------------- */
 

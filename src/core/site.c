@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/grow.h"
+#include "core/segments.h"
 #include "core/termtext.h"
 
 enum { DEFAULT_DAILY_RESET_MINUTE = 4 * 60 };
@@ -301,6 +302,7 @@ void site_free(struct site *site)
     idmap_free(&site->space_ids);
     idmap_free(&site->doorway_ids);
     idmap_free(&site->sensor_serials);
+    segments_free(site->segments);
     free(site->name);
     free(site);
 }
@@ -758,7 +760,7 @@ static int break_cycles(struct site *site)
 }
 
 /* campus > building > floor > space: which parent types each type accepts. */
-static bool parent_allowed(enum space_type child, const struct space *parent)
+bool site_parent_allowed(enum space_type child, const struct space *parent)
 {
     switch (child) {
     case SPACE_TYPE_CAMPUS:
@@ -773,7 +775,7 @@ static bool parent_allowed(enum space_type child, const struct space *parent)
     }
 }
 
-static const char *rule_for(enum space_type child)
+const char *site_parent_rule(enum space_type child)
 {
     switch (child) {
     case SPACE_TYPE_CAMPUS: return "a campus cannot have a parent";
@@ -790,7 +792,7 @@ static int check_parent_types(struct site *site)
         if (s->deleted || (s->flags & (SPACE_FLAG_ORPHAN | SPACE_FLAG_IN_CYCLE)))
             continue; /* already reported; its parent is unknown */
         const struct space *parent = s->parent != SITE_NONE ? &site->spaces[s->parent] : NULL;
-        if (parent_allowed(s->type, parent))
+        if (site_parent_allowed(s->type, parent))
             continue;
         s->flags |= SPACE_FLAG_BAD_PARENT;
         int failed = parent
@@ -798,10 +800,10 @@ static int check_parent_types(struct site *site)
                           "%s %s has %s %s as parent (%s); kept there, marked bad-parent",
                           space_type_name(s->type), safe_id(s->id).text,
                           space_type_name(parent->type), safe_id(parent->id).text,
-                          rule_for(s->type))
+                          site_parent_rule(s->type))
             : add_problem(site, SITE_PROBLEM_BAD_PARENT_TYPE, s->id, NULL,
                           "%s %s has no parent (%s); shown at the top level marked bad-parent",
-                          space_type_name(s->type), safe_id(s->id).text, rule_for(s->type));
+                          space_type_name(s->type), safe_id(s->id).text, site_parent_rule(s->type));
         if (failed)
             return -1;
     }
@@ -907,9 +909,7 @@ static int check_child_spaces(struct site *site)
     return 0;
 }
 
-/* Drops the links whose space (or doorway) id is `id`, keeping the order of
- * the others. */
-static void drop_links(struct site *site, const char *id, bool space_end)
+void site_unlink(struct site *site, const char *id, bool space_end)
 {
     size_t kept = 0;
     for (size_t i = 0; i < site->link_count; i++) {
@@ -933,7 +933,7 @@ void site_delete_space(struct site *site, site_index space)
     if (space < 0 || (size_t)space >= site->space_count)
         return;
     struct space *s = &site->spaces[space];
-    drop_links(site, s->id, true);
+    site_unlink(site, s->id, true);
     s->deleted = true;
 }
 
@@ -942,7 +942,7 @@ void site_delete_doorway(struct site *site, site_index doorway)
     if (doorway < 0 || (size_t)doorway >= site->doorway_count)
         return;
     struct doorway *d = &site->doorways[doorway];
-    drop_links(site, d->id, false);
+    site_unlink(site, d->id, false);
     /* Its sensor is on no doorway any more. */
     for (size_t i = 0; d->id && i < site->sensor_count; i++) {
         struct sensor *sensor = &site->sensors[i];

@@ -213,6 +213,8 @@ struct site_problem {
     char *message;   /* one line, terminal-safe, names the ids and what occtop did */
 };
 
+struct segments;
+
 struct site {
     char *name; /* may be NULL */
 
@@ -229,6 +231,11 @@ struct site {
      * references to doorways cannot be checked and are not reported. */
     bool has_doorway_list;
     bool has_sensor_list;
+
+    /* The site-level time segments and their groups (core/segments.h), as
+     * the mock server serves them; NULL when there are none.  Owned: freed
+     * by site_free().  (A monitor's spaces carry theirs in time_segments.) */
+    struct segments *segments;
 
     /* Filled by site_link(). */
     struct idmap space_ids, doorway_ids, sensor_serials;
@@ -282,10 +289,17 @@ int site_add_link(struct site *site, const char *link_id, const char *space_id,
                   const char *doorway_id, int placement,
                   const char *space_name, const char *doorway_name);
 
+/* campus > building > floor > space: whether a space of type `child` may
+ * have `parent` (NULL: none), and the rule in words when it may not. */
+bool site_parent_allowed(enum space_type child, const struct space *parent);
+const char *site_parent_rule(enum space_type child);
+
 /* Deletion keeps the object as a tombstone (see space.deleted) and drops
  * every link to it; call site_link() afterwards.  Deleting a space does not
  * touch its children: the caller refuses that case. */
 void site_delete_space(struct site *site, site_index space);
+/* Drops every link whose space id (space_end) or doorway id is `id`. */
+void site_unlink(struct site *site, const char *id, bool space_end);
 void site_delete_doorway(struct site *site, site_index doorway);
 
 /* Index, resolve, build the tree and validate; see the file comment.

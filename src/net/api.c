@@ -78,6 +78,8 @@
  *  - Counts come from the engine's minute history; before the oldest minute
  *    it holds, the count is taken to be the oldest minute's starting count;
  *    after the newest, the live count.
+ *  - time_segment_id and time_segment_group_id keep only the minutes inside
+ *    those time segments: see api_segments.c.
  *
  * Events
  *  - start_time is required; end_time defaults to "now", the engine's clock
@@ -132,8 +134,11 @@
  *  - 405 answers carry Allow.  HEAD and OPTIONS are 405 like any method a
  *    path does not serve (a server that wants CORS preflights answers them
  *    before the api: they carry no token).  Endpoints of the reference the
- *    mock does not serve (time segments, webhooks, links, creating and
- *    deleting objects) are 404, or 405 where the path is one it serves.
+ *    mock does not serve are 404, or 405 where the path is one it serves.
+ *    Creating, changing and deleting objects: api_manage.c; time segments
+ *    (/time_segments/, the segments a space shows, counts filtered by
+ *    time_segment_id and time_segment_group_id): api_segments.c; webhooks:
+ *    api_webhooks.c.  Their choices are in their file comments.
  *  - When memory runs out the answer is 500 {"detail": "..."}. */
 #include "net/api.h"
 #include "net/api_private.h"
@@ -574,8 +579,10 @@ struct api *api_new(struct site *site, struct engine *engine,
                                  sizeof *api->sensor_reports);
     api->space_events = eventlog_new(capacity);
     api->sensor_events = eventlog_new(capacity);
+    api->counts_memo = memo_new(API_COUNTS_MEMO_SLOTS, API_COUNTS_MEMO_ENTRY_BYTES);
+    api->spaces_memo = memo_new(API_SPACES_MEMO_SLOTS, API_SPACES_MEMO_ENTRY_BYTES);
     if (!api->base_url || !api->socket_url || !api->zones || !api->sensor_reports ||
-        !api->space_events || !api->sensor_events) {
+        !api->space_events || !api->sensor_events || !api->counts_memo || !api->spaces_memo) {
         api_free(api);
         return NULL;
     }
@@ -584,6 +591,7 @@ struct api *api_new(struct site *site, struct engine *engine,
         api->zones[i] = zones[i];
     api->zone_room = site->space_count ? site->space_count : 1;
     api->report_room = site->sensor_count ? site->sensor_count : 1;
+    api->next_object_number = 500000000000000000ull + (uint64_t)time(NULL) % 100000000000ull;
     api->on_change = config->on_change;
     api->on_topology = config->on_topology;
     api->change_context = config->change_context;
@@ -612,7 +620,12 @@ void api_free(struct api *api)
     free(api->socket_url);
     eventlog_free(api->space_events);
     eventlog_free(api->sensor_events);
+    memo_free(api->counts_memo);
+    memo_key_free(&api->counts_key);
+    memo_free(api->spaces_memo);
+    memo_key_free(&api->space_key);
     names_free(&api->names);
+    api_webhooks_free(api);
     free(api);
 }
 
@@ -992,7 +1005,8 @@ static json_t *set_or_drop(json_t *object, const char *key, json_t *value)
 json_t *api_space_json(const struct api *api, site_index i)
 {
     json_t *json = wire_encode_space(api->site, i);
-    return set_or_drop(json, "current_count", json_integer(engine_count(api->engine, i)));
+    json = set_or_drop(json, "current_count", json_integer(engine_count(api->engine, i)));
+    return api_segments_space_json(api, i, json); /* time_segments: api_segments.c */
 }
 
 static json_t *sensor_json(const struct api *api, site_index i)
@@ -1032,6 +1046,39 @@ void api_respond_list(struct call *call, const site_index *indices, size_t count
 site_index *api_index_buffer(size_t count)
 {
     return malloc((count ? count : 1) * sizeof(site_index));
+}
+
+/* --- kept answers (core/memo.h) ---------------------------------------------------- */
+
+/* Answers with a copy of the body kept under `key`; false when there is none. */
+static bool respond_kept(struct call *call, struct memo *memo, const struct memo_key *key)
+{
+    size_t length = 0;
+    const char *kept = memo_get(memo, key, &length);
+    if (!kept)
+        return false;
+    char *body = malloc(length + 1);
+    if (!body) {
+        api_respond_out_of_memory(call);
+        return true;
+    }
+    memcpy(body, kept, length);
+    body[length] = '\0';
+    api_response_clear(call->response);
+    call->response->status = 200;
+    call->response->body = body;
+    call->response->body_length = length;
+    return true;
+}
+
+/* Answers 200 with `json` and keeps the body under `key`. */
+static void respond_and_keep(struct call *call, json_t *json, struct memo *memo,
+                             const struct memo_key *key)
+{
+    api_respond_json(call, 200, json);
+    const struct api_response *r = call->response;
+    if (r->status == 200) /* not kept when too large or out of memory: computed next time */
+        (void)memo_put(memo, key, r->body, r->body_length);
 }
 
 /* --- /spaces/ ------------------------------------------------------------------------ */
@@ -1094,270 +1141,21 @@ site_index api_path_space(struct call *call, const char *id)
     return i;
 }
 
+/* A space's answer is kept under its index, its count and the api's shape
+ * version, which every request but a GET moves (before and after it runs):
+ * nothing else changes what a space shows. */
 static void get_space(struct call *call, const char *id)
 {
-    site_index i = api_path_space(call, id);
-    if (i != SITE_NONE)
-        api_respond_json(call, 200, api_space_json(call->api, i));
-}
-
-/* --- PUT /spaces/:id/ ---------------------------------------------------------------- */
-
-/* What a PUT asks to change; *_set says the field was in the body. */
-struct space_edit {
-    bool name_set;
-    const char *name;
-    bool capacity_set, target_set, safe_capacity_set;
-    optional_int capacity, target_capacity, safe_capacity;
-    bool mode_set;
-    enum safe_mode mode;
-    bool value_set;
-    optional_real value;
-    bool reset_set;
-    bool reset_present;
-    int32_t reset_minute;
-    bool zone_set;
-    const char *zone_name; /* NULL: UTC */
-    const struct tz_zone *zone;
-};
-
-#define API_MAX_CAPACITY INT64_C(2147483647)
-
-/* Missing: not set.  null: set to absent.  Otherwise an integer in range. */
-static int read_edit_int(const struct wire_reader *r, const char *field, bool *set,
-                         optional_int *out)
-{
-    const json_t *v = wire_reader_get(r, field);
-    if (!v)
-        return WIRE_OK;
-    *set = true;
-    if (json_is_null(v)) {
-        *out = (optional_int){ false, 0 };
-        return WIRE_OK;
-    }
-    int64_t value = 0;
-    if (wire_read_int(r, field, WIRE_REQUIRED, 0, API_MAX_CAPACITY, &value) != WIRE_OK)
-        return WIRE_ERROR;
-    *out = optional_int_of(value);
-    return WIRE_OK;
-}
-
-static int read_edit_name(const struct wire_reader *r, struct space_edit *edit)
-{
-    if (!wire_reader_get(r, "name"))
-        return WIRE_OK;
-    if (wire_read_string(r, "name", WIRE_REQUIRED, &edit->name) != WIRE_OK)
-        return WIRE_ERROR;
-    size_t len = strlen(edit->name);
-    if (len > API_MAX_NAME_LENGTH)
-        return wire_reader_fail(r, "name", "longer than %d bytes", API_MAX_NAME_LENGTH);
-    if (strspn(edit->name, " \t\r\n") == len)
-        return wire_reader_fail(r, "name", "must not be blank");
-    edit->name_set = true;
-    return WIRE_OK;
-}
-
-static int read_edit_mode(const struct wire_reader *r, struct space_edit *edit)
-{
-    const json_t *v = wire_reader_get(r, "safe_threshold_mode");
-    if (!v)
-        return WIRE_OK;
-    edit->mode_set = true;
-    edit->mode = SAFE_MODE_NONE;
-    if (json_is_null(v))
-        return WIRE_OK;
-    const char *text = NULL;
-    if (wire_read_string(r, "safe_threshold_mode", WIRE_REQUIRED, &text) != WIRE_OK)
-        return WIRE_ERROR;
-    if (!safe_mode_parse(text, &edit->mode) || edit->mode == SAFE_MODE_NONE) {
-        char safe[WIRE_SAFE_TEXT_SIZE];
-        return wire_reader_fail(r, "safe_threshold_mode",
-                                "expected SAFE_CAPACITY, UTILIZATION_PERC_TARGET or "
-                                "UTILIZATION_PERC_LEGAL, got \"%s\"",
-                                SAFE(text, safe));
-    }
-    return WIRE_OK;
-}
-
-static int read_edit_value(const struct wire_reader *r, struct space_edit *edit)
-{
-    const json_t *v = wire_reader_get(r, "safe_threshold_value");
-    if (!v)
-        return WIRE_OK;
-    edit->value_set = true;
-    edit->value = (optional_real){ false, 0.0 };
-    if (json_is_null(v))
-        return WIRE_OK;
-    double value = 0.0;
-    if (wire_read_real(r, "safe_threshold_value", WIRE_REQUIRED, &value) != WIRE_OK)
-        return WIRE_ERROR;
-    if (!(value >= 0.0 && value <= 1.0))
-        return wire_reader_fail(r, "safe_threshold_value",
-                                "expected a proportion from 0 to 1, got %g", value);
-    edit->value = optional_real_of(value);
-    return WIRE_OK;
-}
-
-static int read_edit_reset(const struct wire_reader *r, struct space_edit *edit)
-{
-    const json_t *v = wire_reader_get(r, "daily_reset");
-    if (!v)
-        return WIRE_OK;
-    edit->reset_set = true;
-    edit->reset_present = false;
-    edit->reset_minute = 4 * 60; /* the reference's default */
-    if (json_is_null(v))
-        return WIRE_OK;
-    const char *text = NULL;
-    if (wire_read_string(r, "daily_reset", WIRE_REQUIRED, &text) != WIRE_OK)
-        return WIRE_ERROR;
-    int32_t seconds = clock_time_parse(text);
-    if (seconds < 0 || seconds % 60 != 0) {
-        char safe[WIRE_SAFE_TEXT_SIZE];
-        return wire_reader_fail(r, "daily_reset",
-                                "expected a 24-hour time from 00:00 to 23:59 (\"HH:MM\"), got "
-                                "\"%s\"",
-                                SAFE(text, safe));
-    }
-    edit->reset_present = true;
-    edit->reset_minute = seconds / 60;
-    return WIRE_OK;
-}
-
-static int read_edit_zone(struct api *api, const struct wire_reader *r, struct space_edit *edit)
-{
-    const json_t *v = wire_reader_get(r, "time_zone");
-    if (!v)
-        return WIRE_OK;
-    edit->zone_set = true;
-    edit->zone_name = NULL;
-    edit->zone = NULL;
-    if (json_is_null(v))
-        return WIRE_OK;
-    if (wire_read_string(r, "time_zone", WIRE_REQUIRED, &edit->zone_name) != WIRE_OK)
-        return WIRE_ERROR;
-    if (!api->tzdb && !(api->tzdb = tzdb_new(NULL)))
-        return wire_reader_out_of_memory(r);
-    char error[WIRE_ERROR_SIZE];
-    edit->zone = tzdb_get(api->tzdb, edit->zone_name, error, sizeof error);
-    if (!edit->zone)
-        return wire_reader_fail(r, "time_zone", "%s", error);
-    return WIRE_OK;
-}
-
-/* The threshold as it will be, checked for the field its mode needs. */
-static int check_edit_threshold(const struct wire_reader *r, const struct space *current,
-                                const struct space_edit *edit)
-{
-    if (!edit->mode_set && !edit->value_set && !edit->capacity_set && !edit->target_set &&
-        !edit->safe_capacity_set)
-        return WIRE_OK;
-    struct space merged = *current; /* a shallow view: only numbers change */
-    if (edit->capacity_set)
-        merged.capacity = edit->capacity;
-    if (edit->target_set)
-        merged.target_capacity = edit->target_capacity;
-    if (edit->safe_capacity_set)
-        merged.safe_capacity = edit->safe_capacity;
-    if (edit->mode_set)
-        merged.safe_mode = edit->mode;
-    if (edit->value_set)
-        merged.safe_threshold_value = edit->value;
-    struct safe_limit limit = safe_limit_of(&merged);
-    if (merged.safe_mode != SAFE_MODE_NONE && !limit.present)
-        return wire_reader_fail(r, "safe_threshold_mode", "%s needs %s",
-                                safe_mode_name(merged.safe_mode),
-                                limit.missing ? limit.missing : "more fields");
-    return WIRE_OK;
-}
-
-static int read_space_edit(struct api *api, const struct wire_reader *r,
-                           const struct space *current, struct space_edit *edit)
-{
-    memset(edit, 0, sizeof *edit);
-    if (read_edit_name(r, edit) != WIRE_OK ||
-        read_edit_int(r, "capacity", &edit->capacity_set, &edit->capacity) != WIRE_OK ||
-        read_edit_int(r, "target_capacity", &edit->target_set, &edit->target_capacity) !=
-            WIRE_OK ||
-        read_edit_int(r, "safe_capacity", &edit->safe_capacity_set, &edit->safe_capacity) !=
-            WIRE_OK ||
-        read_edit_mode(r, edit) != WIRE_OK || read_edit_value(r, edit) != WIRE_OK ||
-        read_edit_reset(r, edit) != WIRE_OK || read_edit_zone(api, r, edit) != WIRE_OK)
-        return WIRE_ERROR;
-    return check_edit_threshold(r, current, edit);
-}
-
-/* Applies a checked edit; the strings are copied first so that running out
- * of memory changes nothing.  Returns false when out of memory. */
-static bool apply_space_edit(struct api *api, site_index i, const struct space_edit *edit)
-{
-    struct space *s = &api->site->spaces[i];
-    char *name = edit->name_set ? api_copy_string(edit->name) : NULL;
-    char *zone_name = edit->zone_set && edit->zone_name ? api_copy_string(edit->zone_name) : NULL;
-    if ((edit->name_set && !name) || (edit->zone_set && edit->zone_name && !zone_name)) {
-        free(name);
-        free(zone_name);
-        return false;
-    }
-    if (edit->name_set) {
-        free(s->name);
-        s->name = name;
-    }
-    if (edit->capacity_set)
-        s->capacity = edit->capacity;
-    if (edit->target_set)
-        s->target_capacity = edit->target_capacity;
-    if (edit->safe_capacity_set)
-        s->safe_capacity = edit->safe_capacity;
-    if (edit->mode_set)
-        s->safe_mode = edit->mode;
-    if (edit->value_set)
-        s->safe_threshold_value = edit->value;
-    if (edit->reset_set) {
-        s->daily_reset_present = edit->reset_present;
-        s->daily_reset_minute = edit->reset_minute;
-    }
-    if (edit->zone_set) {
-        free(s->time_zone);
-        s->time_zone = zone_name;
-        api->zones[i] = edit->zone;
-    }
-    engine_update_space(api->engine, i, api->zones[i]);
-    return true;
-}
-
-static void put_space(struct call *call, const char *id)
-{
+    struct api *api = call->api;
     site_index i = api_path_space(call, id);
     if (i == SITE_NONE)
         return;
-    const struct api_request *q = call->request;
-    if (!q->body || q->body_length == 0) {
-        api_respond_error(call, 400, "request body: expected a JSON object with the fields to change");
-        return;
-    }
-    if (q->body_length > API_MAX_BODY_LENGTH) {
-        api_respond_error(call, 400, "request body: larger than %d bytes", API_MAX_BODY_LENGTH);
-        return;
-    }
-    struct wire_error err;
-    wire_error_clear(&err);
-    json_t *json = wire_json_parse(q->body, q->body_length, "request body", &err);
-    struct wire_reader r;
-    struct space_edit edit;
-    if (!json || wire_reader_open(&r, json, "request body", &err) != WIRE_OK ||
-        read_space_edit(call->api, &r, &call->api->site->spaces[i], &edit) != WIRE_OK) {
-        json_decref(json);
-        api_respond_error(call, 400, "%s", err.message);
-        return;
-    }
-    bool applied = apply_space_edit(call->api, i, &edit); /* edit borrows from json */
-    json_decref(json);
-    if (!applied) {
-        api_respond_out_of_memory(call);
-        return;
-    }
-    api_respond_json(call, 200, api_space_json(call->api, i));
+    memo_key_reset(&api->space_key);
+    memo_key_add_int(&api->space_key, i);
+    memo_key_add_int(&api->space_key, (int64_t)api->shape_version);
+    memo_key_add_int(&api->space_key, engine_count(api->engine, i));
+    if (!respond_kept(call, api->spaces_memo, &api->space_key))
+        respond_and_keep(call, api_space_json(api, i), api->spaces_memo, &api->space_key);
 }
 
 /* --- /spaces/:id/counts/ ------------------------------------------------------------- */
@@ -1405,9 +1203,24 @@ static bool read_interval(struct call *call, enum analytics_interval *interval)
     return false;
 }
 
+/* Counts answers are kept, each under the key of every value its JSON is
+ * made of (count_page_key): a request whose page makes the same key gets
+ * the same bytes without encoding them, and a page that changed in any way
+ * (a new minute, an event, an edit of the space, another query) makes
+ * another key.  The page is still computed per request: it is the cheap
+ * part; building and dumping its JSON, with 17-digit doubles, was most of
+ * the time. */
+void api_counts_cache_stats(const struct api *api, uint64_t *hits, uint64_t *misses)
+{
+    const struct memo_stats *stats = memo_stats(api->counts_memo);
+    *hits = stats->hits;
+    *misses = stats->misses;
+}
+
 static void respond_counts(struct call *call, struct count_page *page, struct paging *p)
 {
     static const char *const known[] = { "start_time", "end_time", "interval", "order",
+                                         "time_segment_id", "time_segment_group_id",
                                          "page", "page_size", NULL };
     if (!finish_paging(call, page->sample_count, known, p))
         return;
@@ -1416,9 +1229,12 @@ static void respond_counts(struct call *call, struct count_page *page, struct pa
     view.sample_count = p->count;
     view.next = p->next;
     view.previous = p->previous;
-    json_t *json = wire_encode_count_page(&view);
+    struct memo_key *key = &call->api->counts_key;
+    memo_key_reset(key);
+    count_page_key(&view, key);
+    if (!respond_kept(call, call->api->counts_memo, key))
+        respond_and_keep(call, wire_encode_count_page(&view), call->api->counts_memo, key);
     api_paging_clear(p);
-    api_respond_json(call, 200, json);
 }
 
 static void space_counts(struct call *call, const char *id)
@@ -1428,10 +1244,15 @@ static void space_counts(struct call *call, const char *id)
         return;
     struct analytics_query query = { .max_samples = API_MAX_SAMPLES };
     struct paging p;
+    struct api_segment_filter segments;
     if (!read_window(call, &query.start_ms, &query.end_ms) ||
         !read_interval(call, &query.interval) || !read_order(call, &query.descending) ||
-        !api_read_paging(call, &p))
+        !api_read_paging(call, &p) || !api_segments_read_filter(call, i, &segments))
         return;
+    if (segments.active) { /* only the minutes inside the segments (api_segments.c) */
+        query.keep_minute = api_segments_keep_minute;
+        query.keep_context = &segments;
+    }
     const struct api *api = call->api;
     const struct space *s = &api->site->spaces[i];
     int64_t live = engine_count(api->engine, i);
@@ -1464,6 +1285,7 @@ static void space_counts(struct call *call, const char *id)
         break;
     }
     count_page_clear(&page);
+    api_segments_filter_clear(&segments);
 }
 
 /* --- events -------------------------------------------------------------------------- */
@@ -1826,8 +1648,6 @@ static void create_socket(struct call *call, const char *unused)
 
 /* --- routing ------------------------------------------------------------------------- */
 
-typedef void (*handler_fn)(struct call *call, const char *id);
-
 struct route {
     const char *pattern[API_MAX_SEGMENTS]; /* "*": any one segment (the id) */
     size_t length;
@@ -1836,18 +1656,38 @@ struct route {
 };
 
 static const struct route routes[] = {
-    { { "spaces" }, 1, .get = list_spaces, .allow = "GET" },
-    { { "spaces", "*" }, 2, .get = get_space, .put = put_space, .allow = "GET, PUT" },
+    { { "spaces" }, 1, .get = list_spaces, .post = api_post_spaces, .allow = "GET, POST" },
+    { { "spaces", "*" }, 2, .get = get_space, .put = api_put_space, .del = api_delete_space,
+      .allow = "GET, PUT, DELETE" },
+    { { "spaces", "*", "tags" }, 3, .post = api_post_space_tag, .allow = "POST" },
+    { { "spaces", "*", "tags", "*" }, 4, .del = api_delete_space_tag, .allow = "DELETE" },
+    { { "spaces", "*", "assigned_teams" }, 3, .post = api_post_space_team, .allow = "POST" },
+    { { "spaces", "*", "assigned_teams", "*" }, 4, .del = api_delete_space_team,
+      .allow = "DELETE" },
     { { "spaces", "*", "counts" }, 3, .get = space_counts, .allow = "GET" },
     { { "spaces", "*", "events" }, 3, .get = space_events, .allow = "GET" },
-    { { "doorways" }, 1, .get = list_doorways, .allow = "GET" },
-    { { "doorways", "*" }, 2, .get = get_doorway, .allow = "GET" },
+    { { "doorways" }, 1, .get = list_doorways, .post = api_post_doorways,
+      .allow = "GET, POST" },
+    { { "doorways", "*" }, 2, .get = get_doorway, .put = api_put_doorway,
+      .del = api_delete_doorway, .allow = "GET, PUT, DELETE" },
+    { { "doorways", "*", "tags" }, 3, .post = api_post_doorway_tag, .allow = "POST" },
+    { { "doorways", "*", "tags", "*" }, 4, .del = api_delete_doorway_tag, .allow = "DELETE" },
+    { { "links" }, 1, .get = api_list_links, .post = api_post_links, .allow = "GET, POST" },
+    { { "links", "*" }, 2, .get = api_get_link, .del = api_delete_link, .allow = "GET, DELETE" },
     { { "sensors" }, 1, .get = list_sensors, .allow = "GET" },
     { { "sensors", "*" }, 2, .get = get_sensor, .allow = "GET" },
     { { "sensors", "*", "events" }, 3, .get = sensor_events, .allow = "GET" },
     { { "tags" }, 1, .get = list_tags, .allow = "GET" },
     { { "tags", "*" }, 2, .get = get_tag, .allow = "GET" },
     { { "sockets" }, 1, .post = create_socket, .allow = "POST" },
+    { { "webhooks" }, 1, .get = api_list_webhooks, .post = api_post_webhooks,
+      .allow = "GET, POST" },
+    { { "webhooks", "*" }, 2, .get = api_get_webhook, .put = api_put_webhook,
+      .del = api_delete_webhook, .allow = "GET, PUT, DELETE" },
+    { { "time_segments" }, 1, .get = api_list_time_segments, .post = api_post_time_segments,
+      .allow = "GET, POST" },
+    { { "time_segments", "*" }, 2, .get = api_get_time_segment, .put = api_put_time_segment,
+      .del = api_delete_time_segment, .allow = "GET, PUT, DELETE" },
 };
 
 /* Splits "/v2/a/b/" into segments; false when the path is not under /v2,
@@ -1973,6 +1813,10 @@ void api_handle(struct api *api, const struct api_request *request,
     call->api = api;
     call->request = request;
     call->response = response;
+    /* Whatever a request other than a GET may change, kept answers of
+     * spaces are not reused across it (get_space). */
+    bool may_change = !request->method || strcmp(request->method, "GET") != 0;
+    api->shape_version += may_change;
     if (admitted(call)) {
         const struct route *route = split_path(call) ? find_route(call) : NULL;
         handler_fn handler = route ? route_handler(route, request->method) : NULL;
@@ -1988,5 +1832,6 @@ void api_handle(struct api *api, const struct api_request *request,
             handler(call, call->segment_count > 1 ? call->segments[1] : NULL);
         }
     }
+    api->shape_version += may_change;
     free(call);
 }

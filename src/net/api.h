@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/engine.h"
 #include "core/event.h"
 #include "core/site.h"
@@ -42,7 +44,7 @@ struct api_request {
 };
 
 struct api_response {
-    int status;               /* 200, 204, 400, 403, 404, 405, 429, 500 */
+    int status;               /* 200, 201, 204, 400, 403, 404, 405, 429, 500 */
     char *body;               /* JSON text (owned; NUL-terminated too), or NULL for 204 */
     size_t body_length;
     int retry_after_seconds;  /* > 0: send Retry-After */
@@ -85,6 +87,10 @@ struct api *api_new(struct site *site, struct engine *engine,
                     const struct tz_zone *const *zones, const struct api_config *config);
 void api_free(struct api *api);
 
+/* Answers of GET /spaces/:id/counts/ given from those kept (hits) and
+ * encoded anew (misses): for tests and benchmarks. */
+void api_counts_cache_stats(const struct api *api, uint64_t *hits, uint64_t *misses);
+
 /* The zone of each space, spaces created through the API included (valid
  * until the next request that creates a space). */
 const struct tz_zone *const *api_zones(const struct api *api);
@@ -93,6 +99,13 @@ const struct tz_zone *const *api_zones(const struct api *api);
  * body if memory ran out). */
 void api_handle(struct api *api, const struct api_request *request,
                 struct api_response *response);
+
+/* Everything the API can change, as one JSON document in the site file's
+ * format (api_state.c): what --state saves.  NULL when out of memory. */
+json_t *api_state_json(const struct api *api);
+/* What of such a document the site file does not hold: webhooks, and the
+ * numbers new ids continue from.  0, or -1 with one line in error. */
+int api_state_restore(struct api *api, const json_t *state, char *error, size_t error_size);
 
 /* The event logs behind /spaces/:id/events/ and /sensors/:serial/events/:
  * the server records every space event the engine tells and every sensor
@@ -108,5 +121,64 @@ void api_set_sensor_status(struct api *api, site_index sensor, bool online,
 /* A websocket handshake presents ?code=...: true once per code issued by
  * POST /sockets within its ttl; false for any other code, or a second use. */
 bool api_claim_socket_code(struct api *api, const char *code, int64_t wall_ms);
+
+/* --- time segments (net/api_segments.c) ------------------------------------------------ */
+
+/* --state: the site's time segments and their groups as
+ *   {"time_segments": [<as GET /time_segments/:id/ shows them>...],
+ *    "time_segment_groups": [{"id", "name", "time_segments": [ids]}...],
+ *    "next_number": <new ids continue from it>}
+ * (wire/segments_json.h; the caller decrefs; NULL when out of memory); and
+ * back: that object replaces every segment and group, all or nothing (-1
+ * with one line in error naming the element and field, nothing changed).
+ * on_change is not called. */
+json_t *api_segments_to_json(const struct api *api);
+int api_segments_from_json(struct api *api, const json_t *json, char *error, size_t error_size);
+
+/* --- webhooks (net/api_webhooks.c) ------------------------------------------------------ */
+
+/* What delivering one webhook needs; borrowed for the length of a call.
+ * Everything in it was checked: an http(s) URL, header names that are HTTP
+ * tokens, header values without CR, LF or other control characters. */
+struct api_webhook_target {
+    const char *id;
+    const char *endpoint;
+    const char *const *header_names;
+    const char *const *header_values;
+    size_t header_count;
+    bool enabled;
+};
+
+/* How delivery goes, shown read-only as "delivery" in GET /webhooks/:id/. */
+struct api_webhook_delivery {
+    uint64_t delivered;   /* payloads answered 2xx */
+    uint64_t retried;     /* attempts made again after a failed one */
+    uint64_t dropped;     /* payloads given up: queue full, webhook disabled */
+    uint64_t queued;      /* payloads waiting, the one in flight included */
+    char last_error[256]; /* why the last attempt failed; "" after a success */
+};
+
+/* Whoever delivers the webhooks (net/webhook.h): told of every webhook
+ * created, changed (set), restored or deleted (remove), on the loop thread,
+ * and asked for the counters.  Without one, webhooks are kept and served
+ * but never delivered, and GET shows no "delivery". */
+struct api_webhook_listener {
+    void (*set)(void *context, const struct api_webhook_target *target);
+    void (*remove)(void *context, const char *id);
+    bool (*delivery)(void *context, const char *id, struct api_webhook_delivery *out);
+    void *context;
+};
+
+/* Copies the listener (NULL: none) and tells it every webhook there is. */
+void api_set_webhook_listener(struct api *api, const struct api_webhook_listener *listener);
+
+/* --state: the webhooks as {"webhooks": [<as GET shows them, without
+ * "delivery">...], "next_number": <the number of the next id>} (the caller
+ * decrefs; NULL when out of memory); and back: that object (or a bare array
+ * of webhooks) replaces every webhook, each checked as POST checks it, ids
+ * "whk_<digits>" kept.  All or nothing: -1 with one line in error naming the
+ * field, and nothing changed.  The listener is told; on_change is not. */
+json_t *api_webhooks_to_json(const struct api *api);
+int api_webhooks_from_json(struct api *api, const json_t *json, char *error, size_t error_size);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "core/eventlog.h"
 #include "core/idmap.h"
+#include "core/memo.h"
 #include "core/ratelimit.h"
 #include "net/api.h"
 #include "wire/json_util.h"
@@ -27,6 +28,10 @@
 #define API_MAX_NAME_LENGTH 255
 #define API_MAX_WINDOW_DAYS 366
 #define API_MAX_SAMPLES 100000
+#define API_COUNTS_MEMO_SLOTS 32 /* counts answers kept (api.c, the counts section) */
+#define API_COUNTS_MEMO_ENTRY_BYTES (256 * 1024) /* a day at 5m is 130 KB with its key */
+#define API_SPACES_MEMO_SLOTS 64 /* GET /spaces/:id/ answers kept (api.c, get_space) */
+#define API_SPACES_MEMO_ENTRY_BYTES (64 * 1024)
 #define API_MAX_SOCKET_CODES 1024
 #define API_DEFAULT_EVENT_LOG_CAPACITY 1000000
 #define API_MAX_EXTRA_NAMES 65536 /* doorway ids and serials seen only in events */
@@ -88,6 +93,13 @@ struct api {
     void (*on_change)(void *context);
     void (*on_topology)(void *context);
     void *change_context;
+    struct memo *counts_memo;    /* counts answers, under what they are made of */
+    struct memo_key counts_key;  /* the request's, written anew by each */
+    struct memo *spaces_memo;    /* GET /spaces/:id/ answers */
+    struct memo_key space_key;
+    uint64_t shape_version;      /* moved by every request but a GET */
+    uint64_t next_object_number; /* ids of objects made through the API */
+    struct api_webhooks *webhooks; /* api_webhooks.c's; NULL until first needed */
 };
 
 /* One request being answered. */
@@ -135,6 +147,68 @@ typedef json_t *(*encode_fn)(const struct api *api, site_index i);
 void api_respond_list(struct call *call, const site_index *indices, size_t count,
                       const char *const *known, struct paging *p, encode_fn encode);
 site_index *api_index_buffer(size_t count);
+
+/* The request body as a JSON object opened for reading (messages name
+ * "request body"); false after answering 400.  The caller decrefs *json. */
+bool api_open_body(struct call *call, json_t **json, struct wire_reader *r,
+                   struct wire_error *err);
+
+/* --- endpoints in other files ------------------------------------------------------ */
+
+typedef void (*handler_fn)(struct call *call, const char *id);
+
+/* api_manage.c */
+void api_post_spaces(struct call *call, const char *unused);
+void api_put_space(struct call *call, const char *id);
+void api_delete_space(struct call *call, const char *id);
+void api_post_space_tag(struct call *call, const char *id);
+void api_delete_space_tag(struct call *call, const char *id);
+void api_post_space_team(struct call *call, const char *id);
+void api_delete_space_team(struct call *call, const char *id);
+void api_post_doorways(struct call *call, const char *unused);
+void api_put_doorway(struct call *call, const char *id);
+void api_delete_doorway(struct call *call, const char *id);
+void api_post_doorway_tag(struct call *call, const char *id);
+void api_delete_doorway_tag(struct call *call, const char *id);
+void api_list_links(struct call *call, const char *unused);
+void api_get_link(struct call *call, const char *id);
+void api_post_links(struct call *call, const char *unused);
+void api_delete_link(struct call *call, const char *id);
+
+/* api_webhooks.c */
+void api_list_webhooks(struct call *call, const char *unused);
+void api_post_webhooks(struct call *call, const char *unused);
+void api_get_webhook(struct call *call, const char *id);
+void api_put_webhook(struct call *call, const char *id);
+void api_delete_webhook(struct call *call, const char *id);
+void api_webhooks_free(struct api *api); /* api_free's part */
+
+/* api_segments.c */
+void api_list_time_segments(struct call *call, const char *unused);
+void api_get_time_segment(struct call *call, const char *id);
+void api_post_time_segments(struct call *call, const char *unused);
+void api_put_time_segment(struct call *call, const char *id);
+void api_delete_time_segment(struct call *call, const char *id);
+
+/* Sets "time_segments", "time_segment_groups" and "inherits_time_segments"
+ * of space i's JSON from the site's segments.  Takes json over: returns it,
+ * or NULL (json freed) when memory ran out. */
+json_t *api_segments_space_json(const struct api *api, site_index i, json_t *json);
+
+/* Counts filtered by time segment: reads time_segment_id and
+ * time_segment_group_id (false after answering 500); when filter->active,
+ * api_segments_keep_minute(filter, ...) is the analytics_query's
+ * keep_minute.  Clear it after the answer. */
+struct api_segment_filter {
+    bool active;
+    const struct time_segment **items; /* borrowed from site->segments */
+    size_t count, room;
+    const struct tz_zone *zone;        /* the space's */
+};
+bool api_segments_read_filter(struct call *call, site_index space,
+                              struct api_segment_filter *filter);
+bool api_segments_keep_minute(const void *filter, int64_t minute_ms);
+void api_segments_filter_clear(struct api_segment_filter *filter);
 
 /* --- objects ---------------------------------------------------------------------- */
 

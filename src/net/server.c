@@ -140,8 +140,11 @@ static int start_response(struct lws *wsi, struct session *s, int status,
 {
     unsigned char headers[LWS_PRE + 1024];
     unsigned char *start = headers + LWS_PRE, *p = start, *end = headers + sizeof headers - 1;
-    if (lws_add_http_common_headers(wsi, (unsigned int)status, "application/json",
-                                    s->out_length, &p, end))
+    /* 204 carries no body, and so no Content-Type nor Content-Length (RFC 9110). */
+    bool empty = status == 204;
+    if (lws_add_http_common_headers(wsi, (unsigned int)status, empty ? NULL : "application/json",
+                                    empty ? LWS_ILLEGAL_HTTP_CONTENT_LEN : s->out_length, &p,
+                                    end))
         return -1;
     if (retry_after_seconds > 0) {
         char value[16];

@@ -6,11 +6,15 @@
 #include <curl/curl.h>
 #include <inttypes.h>
 #include <jansson.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/site_merge.h"
 #include "core/termtext.h"
 #include "core/timefmt.h"
 #include "net/rest.h"
@@ -23,6 +27,7 @@
 
 enum {
     MALFORMED_LOG_EVERY_MS = 1000,
+    SHAPE_ASK_EVERY_MS = 10000, /* messages for unknown spaces ask for the shape this often */
     PATH_MAX_BYTES = 512,
 };
 
@@ -56,6 +61,10 @@ struct session {
     bool loading, ready;
     uintptr_t load_generation; /* pages of an abandoned load are told apart by it */
     bool refreshing, refreshing_sensors;
+    size_t taken_since_release; /* bytes of answers taken since free memory was released */
+    struct site *fresh;    /* a refresh's pages so far: the server's shape now */
+    bool refresh_again;    /* asked for while one was under way */
+    int64_t shape_asked_ms; /* when a message for an unknown space last asked for it */
     int64_t load_started_ms;
     int64_t next_refresh_ms, next_reset_ms, next_sensor_ms;
     int64_t last_malformed_log_ms;
@@ -91,18 +100,58 @@ static void report(struct session *s, enum session_problem problem, const char *
 
 static void request_refresh(struct session *s)
 {
-    if (s->refreshing)
+    if (s->refreshing) {
+        s->refresh_again = true; /* the one under way may have been sent before the change */
         return;
+    }
+    s->refresh_again = false;
     s->refreshing = true;
+    site_free(s->fresh); /* pages of a refresh that did not finish */
+    s->fresh = NULL;
     rest_request(s->rest, REST_GET, list_paths[TAG_SPACES], NULL, TAG_REFRESH, NULL);
+}
+
+static int64_t next_reset_after(const struct session *s, int64_t now_ms);
+
+/* The server's spaces changed while we run (made, renamed, moved or
+ * deleted through its API): the site follows, keeping every index. */
+static void follow_shape(struct session *s, int64_t as_of_ms, int64_t now)
+{
+    size_t known = s->site->space_count;
+    int merged = site_link(s->fresh) == 0 ? site_merge(s->site, s->fresh) : -1;
+    site_free(s->fresh);
+    s->fresh = NULL;
+    if (merged == 0)
+        return;
+    const struct tz_zone **zones = merged > 0 ? site_zones_load(s->zones_db, s->site, NULL, NULL)
+                                              : NULL;
+    if (!zones || live_grow(s->live) != 0) {
+        free((void *)zones);
+        report(s, SESSION_BAD_DATA, "out of memory following the server's spaces");
+        return;
+    }
+    free((void *)s->zones);
+    s->zones = zones;
+    for (size_t i = known; i < s->site->space_count; i++)
+        live_refresh(s->live, (site_index)i, s->site->spaces[i].current_count, as_of_ms, now);
+    s->next_reset_ms = next_reset_after(s, now);
+    for (size_t i = 0; i < s->site->problem_count; i++)
+        say(s, "warning: %s", s->site->problems[i].message);
+    if (s->handlers.reshaped)
+        s->handlers.reshaped(s->handlers.context);
 }
 
 static void take_refresh_page(struct session *s, const struct rest_result *r, const json_t *json)
 {
     struct wire_page page;
     struct wire_error error;
-    if (wire_decode_page(json, "spaces", &page, &error) != 0) {
-        say(s, "%s", error.message);
+    if (!s->fresh)
+        s->fresh = site_new();
+    if (wire_decode_page(json, "spaces", &page, &error) != 0 || !s->fresh ||
+        wire_decode_space_list(s->fresh, page.results, "spaces", &error) != 0) {
+        say(s, "%s", s->fresh ? error.message : "out of memory");
+        site_free(s->fresh);
+        s->fresh = NULL;
         s->refreshing = false;
         return;
     }
@@ -126,10 +175,14 @@ static void take_refresh_page(struct session *s, const struct rest_result *r, co
     if (counts && applied)
         s->handlers.refreshed(s->handlers.context, counts, applied, r->sent_ms, now);
     free(counts);
-    if (page.next)
+    if (page.next) {
         rest_request(s->rest, REST_GET, page.next, NULL, TAG_REFRESH, NULL);
-    else
+    } else {
         s->refreshing = false;
+        follow_shape(s, r->sent_ms, now);
+        if (s->refresh_again)
+            request_refresh(s);
+    }
 }
 
 /* The earliest daily reset of any space, so counts are fetched then. */
@@ -424,14 +477,34 @@ static void take_result(struct session *s, struct rest_result *r)
     json_decref(json);
 }
 
+/* Taking the pages of a large site (10 pages of 1,000 spaces, and as many
+ * of doorways and sensors) leaves megabytes free inside the heap (JSON
+ * trees, answers, in the loop's and the REST worker's arenas) that glibc
+ * keeps resident: 6 MiB of the monitor's 70 at 10,000 spaces.  Once a
+ * load or refresh has ended, hand the free pages back; the next one takes
+ * them again.  Small answers (a space's history) are not worth it. */
+enum { RELEASE_AFTER_BYTES = 1 << 20 };
+
+static void release_free_memory(struct session *s)
+{
+    if (s->taken_since_release < RELEASE_AFTER_BYTES || s->loading || s->refreshing)
+        return;
+    s->taken_since_release = 0;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 static void on_wake(void *context)
 {
     struct session *s = context;
     struct rest_result r;
     while (rest_take(s->rest, &r)) {
+        s->taken_since_release += r.body_length;
         take_result(s, &r);
         rest_result_clear(&r);
     }
+    release_free_memory(s);
 }
 
 /* --- the stream -------------------------------------------------------------------------- */
@@ -442,6 +515,10 @@ static void on_message(void *context, const struct space_event *event, int64_t r
     if (!s->live)
         return;
     site_index space = site_find_space(s->site, event->space_id);
+    if (space == SITE_NONE && received_ms - s->shape_asked_ms >= SHAPE_ASK_EVERY_MS) {
+        s->shape_asked_ms = received_ms; /* a space made since we loaded: fetch the shape */
+        request_refresh(s);
+    }
     int64_t before = space != SITE_NONE ? live_count(s->live, space) : 0;
     if (live_apply(s->live, event, received_ms) == LIVE_APPLIED && s->handlers.event)
         s->handlers.event(s->handlers.context, space, event, before, received_ms);
@@ -631,6 +708,7 @@ void session_free(struct session *s)
     free((void *)s->zones);
     tzdb_free(s->zones_db);
     site_free(s->site);
+    site_free(s->fresh);
     free(s->base_url);
     free(s);
 }

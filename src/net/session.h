@@ -82,6 +82,12 @@ struct session_handlers {
     /* The answer to session_edit_space: error is NULL on success (the site
      * already holds the new values).  May be NULL. */
     void (*edited)(void *context, site_index space, const char *error);
+    /* The server's spaces changed (made, renamed, moved, deleted; found by
+     * a refresh, which a message for an unknown space asks for at once):
+     * session_site() has the new shape.  Known spaces keep their indices,
+     * deleted ones stay as tombstones (space.deleted, out of the tree), new
+     * ones come after them.  May be NULL. */
+    void (*reshaped)(void *context);
 };
 
 struct session;

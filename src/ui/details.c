@@ -8,11 +8,12 @@
 #include <string.h>
 
 #include "core/safe.h"
+#include "core/segments.h"
 #include "core/termtext.h"
 #include "ui/chart.h"
 #include "ui/monitor_private.h"
 
-enum { CHART_ROWS_MAX = 12, LINE_MAX_BYTES = 4096 };
+enum { CHART_ROWS_MAX = 12, LINE_MAX_BYTES = 4096, SEGMENT_ROWS_MAX = 6, SEGMENTS_MAX = 64 };
 
 static unsigned flags_of(const struct monitor *m)
 {
@@ -63,6 +64,74 @@ static int draw_summary(struct monitor *m, int row, int64_t now)
              today.entrances, today.exits, today.peak < 0 ? 0 : today.peak);
     screen_text(s, row++, 1, cols - 2, ROLE_NORMAL, line);
     (void)now;
+    return row;
+}
+
+/* "tags: a, b" on one line, cut to the screen. */
+static int draw_tags(struct monitor *m, int row)
+{
+    struct screen *s = m->screen;
+    const struct space *space = &m->site->spaces[m->details_space];
+    char line[LINE_MAX_BYTES] = "tags: ", tag[96];
+    size_t used = strlen(line);
+    if (space->tags.count == 0)
+        snprintf(line + used, sizeof line - used, "none");
+    for (size_t k = 0; k < space->tags.count && used + 1 < sizeof line; k++) {
+        termtext_sanitize_str(space->tags.items[k], tag, sizeof tag, 40, flags_of(m));
+        int n = snprintf(line + used, sizeof line - used, "%s%s", k ? ", " : "", tag);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    screen_text(s, row++, 1, screen_cols(s) - 2, ROLE_NORMAL, line);
+    return row;
+}
+
+/* The time segments that apply to the space (the server lists inherited
+ * ones too; a server that does not, has them from the ancestors), with
+ * their days and times, the current ones marked: "now: Lunch". */
+static int draw_segments(struct monitor *m, int row, int last_row, int64_t now)
+{
+    struct screen *s = m->screen;
+    int cols = screen_cols(s);
+    site_index i = m->details_space;
+    const struct time_segment *segments[SEGMENTS_MAX];
+    size_t count = segments_nested_for_space(m->site, i, segments, SEGMENTS_MAX);
+    size_t shown = count < SEGMENTS_MAX ? count : SEGMENTS_MAX;
+    const struct tz_zone *zone = m->zones ? m->zones[i] : NULL;
+    char line[LINE_MAX_BYTES], name[160], current[400] = "";
+    size_t used = 0;
+    for (size_t k = 0; k < shown; k++) {
+        if (!segment_contains(segments[k], zone, now))
+            continue;
+        termtext_sanitize_str(segments[k]->name ? segments[k]->name : segments[k]->id, name,
+                              sizeof name, 30, flags_of(m));
+        int n = snprintf(current + used, sizeof current - used, "%s%s", used ? ", " : "", name);
+        if (n < 0 || (size_t)n >= sizeof current - used)
+            break;
+        used += (size_t)n;
+    }
+    if (count == 0)
+        snprintf(line, sizeof line, "TIME SEGMENTS  none");
+    else
+        snprintf(line, sizeof line, "TIME SEGMENTS  now: %s", used ? current : "none");
+    screen_text(s, row++, 1, cols - 2, ROLE_TITLE, line);
+    for (size_t k = 0; k < shown && row < last_row; k++) {
+        if (k + 1 == SEGMENT_ROWS_MAX && shown > SEGMENT_ROWS_MAX) {
+            snprintf(line, sizeof line, "... and %zu more", count - k);
+            screen_text(s, row++, 3, cols - 4, ROLE_DIM, line);
+            break;
+        }
+        const struct time_segment *t = segments[k];
+        char days[64], times[48];
+        termtext_sanitize_str(t->name ? t->name : t->id, name, sizeof name, 30, flags_of(m));
+        termtext_pad(name, sizeof name, 30); /* by columns: names are UTF-8 */
+        segment_days_text(t->days, days, sizeof days);
+        segment_times_text(t, times, sizeof times);
+        bool on = segment_contains(t, zone, now);
+        snprintf(line, sizeof line, "%s  %-18s %-13s%s", name, days, times, on ? "  now" : "");
+        screen_text(s, row++, 3, cols - 4, on ? ROLE_OK : ROLE_NORMAL, line);
+    }
     return row;
 }
 
@@ -168,6 +237,8 @@ void details_draw(struct monitor *m, int64_t now)
     int rows = screen_rows(m->screen);
     int last = rows - 1; /* the bottom bar */
     int row = draw_summary(m, 2, now);
+    row = draw_tags(m, row);
+    row = draw_segments(m, row, last - 8, m->data_now_ms);
     row++;
     int chart_rows = last - row > 16 ? CHART_ROWS_MAX + 2 : (last - row) / 2;
     row = draw_doorways(m, row, last - chart_rows, m->data_now_ms);

@@ -1,6 +1,8 @@
 /* details.h — the details screen of one space: where it sits, its numbers
- * today, its safe threshold in words, its doorways with their sensors, and
- * a 24-hour chart of its counts (from GET /counts, fetched when shown). */
+ * today, its safe threshold in words, its tags, its time segments (days,
+ * times, the ones in force now marked, by the space's zone), its doorways
+ * with their sensors, and a 24-hour chart of its counts (from GET /counts,
+ * fetched when shown). */
 #ifndef OCCTOP_UI_DETAILS_H
 #define OCCTOP_UI_DETAILS_H
 

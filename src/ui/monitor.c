@@ -177,7 +177,7 @@ static int collect_tags(struct monitor *m)
 {
     size_t total = 0;
     for (size_t i = 0; i < m->site->space_count; i++)
-        total += m->site->spaces[i].tags.count;
+        total += m->site->spaces[i].deleted ? 0 : m->site->spaces[i].tags.count;
     if (!total)
         return 0;
     m->tags = calloc(total, sizeof *m->tags);
@@ -185,7 +185,7 @@ static int collect_tags(struct monitor *m)
         return -1;
     for (size_t i = 0; i < m->site->space_count; i++) {
         const struct string_list *tags = &m->site->spaces[i].tags;
-        for (size_t k = 0; k < tags->count; k++)
+        for (size_t k = 0; !m->site->spaces[i].deleted && k < tags->count; k++)
             m->tags[m->tag_count++] = tags->items[k];
     }
     qsort(m->tags, m->tag_count, sizeof *m->tags, compare_tags);
@@ -205,8 +205,8 @@ static int collect_rotation(struct monitor *m)
         return -1;
     for (size_t i = 0; i < m->site->space_count; i++) {
         const struct space *s = &m->site->spaces[i];
-        bool in = !m->config.tag;
-        for (size_t k = 0; k < s->tags.count && !in; k++)
+        bool in = !m->config.tag && !s->deleted;
+        for (size_t k = 0; !s->deleted && k < s->tags.count && !in; k++)
             in = strcmp(s->tags.items[k], m->config.tag) == 0;
         if (in)
             m->rotation[m->rotation_count++] = (site_index)i;
@@ -250,7 +250,8 @@ static void name_site(struct monitor *m)
     site_index root = SITE_NONE;
     size_t roots = 0;
     for (size_t i = 0; i < m->site->space_count; i++)
-        if (m->site->spaces[i].parent == SITE_NONE && roots++ == 0)
+        if (m->site->spaces[i].parent == SITE_NONE && !m->site->spaces[i].deleted &&
+            roots++ == 0)
             root = (site_index)i;
     if (roots == 1 && m->site->spaces[root].name)
         name = m->site->spaces[root].name;
@@ -290,11 +291,69 @@ int monitor_attach(struct monitor *m, struct site *site, struct live *live,
             activity_note_count(m->activity, (site_index)i, live_count(live, (site_index)i), now);
         alarm_observe(m->alarms, (site_index)i, monitor_state(m, (site_index)i), now);
     }
+    m->attached_spaces = n;
     m->selected = n ? 0 : SITE_NONE;
     m->rows_dirty = true;
     m->message[0] = '\0';
     m->dirty = true;
     return start_kiosk(m, now);
+}
+
+/* After a kiosk's or the details' space was deleted: somewhere that exists. */
+static void leave_deleted(struct monitor *m)
+{
+    if (m->view == VIEW_DETAILS && m->details_space != SITE_NONE &&
+        m->site->spaces[m->details_space].deleted)
+        m->view = VIEW_MAIN;
+    if (m->view == VIEW_KIOSK && m->site->spaces[m->kiosk_space].deleted) {
+        if (m->rotation_count) {
+            m->rotation_at = 0;
+            m->kiosk_space = m->rotation[0];
+        } else {
+            m->view = VIEW_MAIN;
+        }
+    }
+}
+
+int monitor_reshape(struct monitor *m, const struct tz_zone *const *zones)
+{
+    size_t n = m->site->space_count;
+    int64_t *day_start = realloc(m->day_start, (n ? n : 1) * sizeof *day_start);
+    if (day_start)
+        m->day_start = day_start;
+    uint8_t *offline = realloc(m->doorway_offline, m->site->doorway_count ? m->site->doorway_count
+                                                                          : 1);
+    if (offline)
+        m->doorway_offline = offline;
+    free(m->rotation);
+    free(m->tags);
+    m->rotation = NULL;
+    m->tags = NULL;
+    m->rotation_count = m->tag_count = 0;
+    if (!day_start || !offline || activity_add_spaces(m->activity, n) != 0 ||
+        alarm_grow(m->alarms, n) != 0 || outline_reshape(m->outline) != 0 ||
+        collect_tags(m) != 0 || collect_rotation(m) != 0)
+        return -1;
+    m->zones = zones;
+    int64_t now = monitor_data_now(m);
+    for (size_t i = m->attached_spaces; i < n; i++) {
+        m->day_start[i] = INT64_MIN;
+        if (live_has_count(m->live, (site_index)i))
+            activity_note_count(m->activity, (site_index)i, live_count(m->live, (site_index)i),
+                                now);
+        alarm_observe(m->alarms, (site_index)i, monitor_state(m, (site_index)i), now);
+    }
+    m->attached_spaces = n;
+    m->tag_at = m->tag_count;
+    for (size_t t = 0; m->config.tag && t < m->tag_count; t++)
+        if (strcmp(m->tags[t], m->config.tag) == 0)
+            m->tag_at = t;
+    m->next_day_check_ms = 0; /* today's totals of the new spaces */
+    name_site(m);
+    leave_deleted(m);
+    m->rows_dirty = true;
+    m->dirty = true;
+    return 0;
 }
 
 void monitor_set_status(struct monitor *m, const char *message)
@@ -563,6 +622,8 @@ static void draw_header(struct monitor *m, int64_t now)
     size_t unsafe = 0, warn = 0;
     for (size_t i = 0; i < m->site->space_count; i++) {
         const struct space *space = &m->site->spaces[i];
+        if (space->deleted)
+            continue;
         enum safe_state state = monitor_state(m, (site_index)i);
         unsafe += state == SAFE_STATE_UNSAFE;
         warn += state == SAFE_STATE_WARN;

@@ -73,6 +73,13 @@ void monitor_free(struct monitor *monitor);
 int monitor_attach(struct monitor *monitor, struct site *site, struct live *live,
                    const struct tz_zone *const *zones);
 
+/* The site's shape changed (session's reshaped: spaces made, renamed,
+ * moved or deleted on the server): the tree, tags and kiosk rotation follow;
+ * a deleted space's details or kiosk view goes back to the main view or on
+ * to the next space.  zones as for monitor_attach, for every space now.  0,
+ * or -1 when out of memory. */
+int monitor_reshape(struct monitor *monitor, const struct tz_zone *const *zones);
+
 /* Before the site is loaded, or when something is wrong: one line in the
  * middle of the screen or the status bar.  Copied and sanitised. */
 void monitor_set_status(struct monitor *monitor, const char *message);

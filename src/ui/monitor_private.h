@@ -78,6 +78,7 @@ struct monitor {
     char history_error[160];
 
     site_index kiosk_space;
+    size_t attached_spaces; /* the site's spaces the per-space arrays were made for */
     bool kiosk_from_start;      /* --kiosk or --rotate: q quits instead of going back */
     site_index *rotation;
     size_t rotation_count, rotation_at;

@@ -392,6 +392,76 @@ static int read_space_time_segments(const struct wire_reader *r, struct space *s
     return WIRE_OK;
 }
 
+/* The descriptive fields, read leniently: they count for nothing, so a
+ * value of an unexpected type is left out rather than refusing the space
+ * (real accounts have fields this reader has never seen filled). */
+static char *lenient_text(const json_t *object, const char *field)
+{
+    const json_t *v = json_object_get(object, field);
+    return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
+static optional_real lenient_real(const json_t *object, const char *field)
+{
+    const json_t *v = json_object_get(object, field);
+    return json_is_number(v) ? optional_real_of(json_number_value(v))
+                             : (optional_real){ false, 0.0 };
+}
+
+static int64_t lenient_time(const json_t *object, const char *field)
+{
+    const json_t *v = json_object_get(object, field);
+    int64_t ms = 0;
+    if (!json_is_string(v) || !timefmt_parse(json_string_value(v), &ms, 0))
+        return 0;
+    return ms;
+}
+
+static void read_teams(const json_t *array, struct space_details *d)
+{
+    size_t count = json_array_size(array);
+    d->teams = count ? calloc(count, sizeof *d->teams) : NULL;
+    for (size_t i = 0; d->teams && i < count; i++) {
+        const json_t *item = json_array_get(array, i);
+        const json_t *id = json_object_get(item, "id");
+        const json_t *name = json_object_get(item, "team_name");
+        if (!json_is_string(id) || !json_is_string(name))
+            continue;
+        struct named_ref team = { strdup(json_string_value(id)), strdup(json_string_value(name)) };
+        if (!team.id || !team.name) {
+            free(team.id);
+            free(team.name);
+            continue;
+        }
+        d->teams[d->team_count++] = team;
+    }
+}
+
+static int read_space_details(const struct wire_reader *r, struct space_details *d)
+{
+    const json_t *o = r->object;
+    d->notes = lenient_text(o, "notes");
+    d->description = lenient_text(o, "description");
+    d->address = lenient_text(o, "address");
+    d->image_url = lenient_text(o, "image_url");
+    d->size_area_unit = lenient_text(o, "size_area_unit");
+    d->annual_rent_currency = lenient_text(o, "annual_rent_currency");
+    const json_t *meta = json_object_get(o, "meta");
+    if (meta && !json_is_null(meta))
+        d->meta_json = json_dumps(meta, JSON_COMPACT | JSON_ENCODE_ANY);
+    d->latitude = lenient_real(o, "latitude");
+    d->longitude = lenient_real(o, "longitude");
+    d->size_area = lenient_real(o, "size_area");
+    d->annual_rent = lenient_real(o, "annual_rent");
+    const json_t *floor = json_object_get(o, "floor_level");
+    if (json_is_integer(floor))
+        d->floor_level = optional_int_of(json_integer_value(floor));
+    read_teams(json_object_get(o, "assigned_teams"), d);
+    d->created_ms = lenient_time(o, "created_at");
+    d->updated_ms = lenient_time(o, "updated_at");
+    return WIRE_OK;
+}
+
 static int read_space(const struct wire_reader *r, struct space *s, struct pending_link **links,
                       size_t *link_count)
 {
@@ -405,7 +475,7 @@ static int read_space(const struct wire_reader *r, struct space *s, struct pendi
         read_named_refs(r, "time_segment_groups", &s->time_segment_groups,
                         &s->time_segment_group_count) == WIRE_ERROR)
         return WIRE_ERROR;
-    return WIRE_OK;
+    return read_space_details(r, &s->details);
 }
 
 int wire_decode_space_at(struct site *site, const json_t *json, const char *label,
@@ -468,6 +538,8 @@ static int read_doorway(const struct wire_reader *r, struct doorway *d, struct p
         read_pending_links(r, "spaces", links, link_count) == WIRE_ERROR ||
         wire_read_string_list(r, "tags", WIRE_OPTIONAL, &d->tags) == WIRE_ERROR)
         return WIRE_ERROR;
+    d->created_ms = lenient_time(r->object, "created_at");
+    d->updated_ms = lenient_time(r->object, "updated_at");
     /* "" is how some clients unset the sensor; it names no sensor. */
     if (d->sensor_serial && d->sensor_serial[0] == '\0') {
         free(d->sensor_serial);
@@ -755,15 +827,38 @@ static json_t *space_doorways_json(const struct site *site, const struct space *
     return array;
 }
 
+/* "meta" is kept as JSON text: written back as the JSON it was. */
+static json_t *meta_json(const char *text)
+{
+    json_t *meta = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+    return meta ? meta : json_null();
+}
+
+static json_t *teams_json(const struct space_details *d)
+{
+    json_t *array = json_array();
+    for (size_t k = 0; array && k < d->team_count; k++) {
+        struct wire_builder b = wire_builder_start();
+        wire_builder_put(&b, "id", text_or_null(d->teams[k].id));
+        wire_builder_put(&b, "team_name", text_or_null(d->teams[k].name));
+        if (!append(array, wire_builder_finish(&b))) {
+            json_decref(array);
+            return NULL;
+        }
+    }
+    return array;
+}
+
 json_t *wire_encode_space(const struct site *site, site_index i)
 {
     const struct space *s = &site->spaces[i];
+    const struct space_details *d = &s->details;
     struct wire_builder b = wire_builder_start();
     wire_builder_put(&b, "id", text_or_null(s->id));
     wire_builder_put(&b, "name", text_or_null(s->name));
-    wire_builder_put(&b, "notes", json_null());
-    wire_builder_put(&b, "meta", json_null());
-    wire_builder_put(&b, "description", json_null());
+    wire_builder_put(&b, "notes", text_or_null(d->notes));
+    wire_builder_put(&b, "meta", meta_json(d->meta_json));
+    wire_builder_put(&b, "description", text_or_null(d->description));
     wire_builder_put(&b, "parent_id", text_or_null(s->parent_id));
     wire_builder_put(&b, "ancestry", ancestry_json(site, s));
     wire_builder_put(&b, "space_type", json_string(space_type_name(s->type)));
@@ -781,25 +876,26 @@ json_t *wire_encode_space(const struct site *site, site_index i)
     wire_builder_put(&b, "current_count", json_integer(s->current_count));
     wire_builder_put(&b, "doorways", space_doorways_json(site, s));
     wire_builder_put(&b, "tags", string_list_json(&s->tags));
-    wire_builder_put(&b, "address", json_null());
-    wire_builder_put(&b, "latitude", json_null());
-    wire_builder_put(&b, "longitude", json_null());
+    wire_builder_put(&b, "address", text_or_null(d->address));
+    wire_builder_put(&b, "latitude", wire_json_real_or_null(d->latitude));
+    wire_builder_put(&b, "longitude", wire_json_real_or_null(d->longitude));
     wire_builder_put(&b, "counting_mode", json_string(counting_mode_name(s->counting_mode)));
     wire_builder_put(&b, "component_spaces", string_list_json(&s->component_space_ids));
-    wire_builder_put(&b, "floor_level", json_null());
+    wire_builder_put(&b, "floor_level", wire_json_int_or_null(d->floor_level));
     wire_builder_put(&b, "space_mappings", json_array());
     wire_builder_put(&b, "time_segments", time_segments_json(s));
     wire_builder_put(&b, "time_segment_groups",
                      named_refs_json(s->time_segment_groups, s->time_segment_group_count));
-    wire_builder_put(&b, "size_area", json_null());
-    wire_builder_put(&b, "size_area_unit", json_null());
-    wire_builder_put(&b, "annual_rent", json_null());
-    wire_builder_put(&b, "annual_rent_currency", json_null());
-    wire_builder_put(&b, "assigned_teams", json_array());
+    wire_builder_put(&b, "size_area", wire_json_real_or_null(d->size_area));
+    wire_builder_put(&b, "size_area_unit", text_or_null(d->size_area_unit));
+    wire_builder_put(&b, "annual_rent", wire_json_real_or_null(d->annual_rent));
+    wire_builder_put(&b, "annual_rent_currency",
+                     json_string(d->annual_rent_currency ? d->annual_rent_currency : "USD"));
+    wire_builder_put(&b, "assigned_teams", teams_json(d));
     wire_builder_put(&b, "sensors_total", wire_json_int_or_null(s->sensors_total));
-    wire_builder_put(&b, "image_url", json_null());
-    wire_builder_put(&b, "created_at", json_null());
-    wire_builder_put(&b, "updated_at", json_null());
+    wire_builder_put(&b, "image_url", text_or_null(d->image_url));
+    wire_builder_put(&b, "created_at", time_json(d->created_ms != 0, d->created_ms));
+    wire_builder_put(&b, "updated_at", time_json(d->updated_ms != 0, d->updated_ms));
     wire_builder_put(&b, "inherits_time_segments", json_false());
     return wire_builder_finish(&b);
 }
@@ -828,8 +924,8 @@ json_t *wire_encode_doorway(const struct site *site, site_index i)
     wire_builder_put(&b, "description", text_or_null(d->description));
     wire_builder_put(&b, "spaces", doorway_spaces_json(site, d));
     wire_builder_put(&b, "tags", string_list_json(&d->tags));
-    wire_builder_put(&b, "created_at", json_null());
-    wire_builder_put(&b, "updated_at", json_null());
+    wire_builder_put(&b, "created_at", time_json(d->created_ms != 0, d->created_ms));
+    wire_builder_put(&b, "updated_at", time_json(d->updated_ms != 0, d->updated_ms));
     wire_builder_put(&b, "multipoint", json_false());
     return wire_builder_finish(&b);
 }

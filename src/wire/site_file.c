@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/segments.h"
 #include "wire/file_read.h"
 #include "wire/json_model.h"
+#include "wire/segments_json.h"
 
 typedef int (*decode_list_fn)(struct site *site, const json_t *array, const char *name,
                               struct wire_error *err);
@@ -28,7 +30,27 @@ static int load_list(struct site *site, const json_t *value, const char *name,
     return decode(site, page.results, name, err);
 }
 
-/* The optional parts of the full form: "name", "doorways", "sensors". */
+/* "time_segments" and "time_segment_groups" (wire/segments_json.h); with
+ * neither, the spaces' own lists are used once the site is linked. */
+static int load_segments(struct site *site, const json_t *json, const char *source,
+                         struct wire_error *err)
+{
+    const json_t *list = json_object_get(json, "time_segments");
+    const json_t *groups = json_object_get(json, "time_segment_groups");
+    if ((!list || json_is_null(list)) && (!groups || json_is_null(groups)))
+        return 0;
+    struct segments *segments = NULL;
+    if (wire_decode_segments(list, groups, &segments, err) != 0) {
+        wire_error_prefix(err, "%s", source);
+        return -1;
+    }
+    segments_free(site->segments);
+    site->segments = segments;
+    return 0;
+}
+
+/* The optional parts of the full form: "name", "doorways", "sensors",
+ * "time_segments", "time_segment_groups". */
 static int load_site_extras(struct site *site, const json_t *json, const char *source,
                             struct wire_error *err)
 {
@@ -61,7 +83,7 @@ static int load_site_extras(struct site *site, const json_t *json, const char *s
             return -1;
         }
     }
-    return 0;
+    return load_segments(site, json, source, err);
 }
 
 /* Tells the three accepted forms apart and loads the spaces. */
@@ -119,7 +141,8 @@ int site_file_parse(struct site *site, const char *text, size_t len, const char 
     json_decref(json);
     if (status != 0)
         return -1;
-    if (site_link(site) != 0) {
+    if (site_link(site) != 0 ||
+        (!site->segments && segments_from_nested(site, &site->segments) != 0)) {
         wire_error_set(err, "%s: out of memory while linking the site", source);
         return -1;
     }

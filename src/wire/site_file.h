@@ -11,12 +11,21 @@
  *          "name": "Site name",           optional: a string or null
  *          "spaces":   <spaces>,          required
  *          "doorways": <doorways>,        optional
- *          "sensors":  <sensors>          optional
+ *          "sensors":  <sensors>,         optional
+ *          "time_segments": <segments>,   optional
+ *          "time_segment_groups": [...]   optional
  *        }
  *      where each list is either a GET /spaces/ (/doorways/, /sensors/)
  *      response envelope {"total" (or "count"), "next", "previous",
  *      "results": [...]} or a bare array of the objects.  A doorway or sensor
- *      list that is null counts as absent.
+ *      list that is null counts as absent.  Time segments are a GET
+ *      /time_segments/ response or a bare array, each segment with the ids
+ *      of its spaces; groups are {"id", "name", "time_segments": [ids]}
+ *      (wire/segments_json.h).  They become site->segments, which the mock
+ *      server serves.  Without either key, the segments the spaces carry
+ *      (their "time_segments", as GET /spaces/ shows them) are made into
+ *      site->segments once the site is linked (segments_from_nested()), as
+ *      they are for the two forms below.
  *   2. A GET /spaces/ response on its own (an object with "results"), so that
  *        curl -H "Authorization: Bearer $TOKEN" https://api.density.io/v2/spaces/ > site.json
  *      gives a working site file.

@@ -1,6 +1,8 @@
 #!/bin/sh
-# The manual page: groff finds nothing to warn about, the page stays ASCII,
-# and it documents every long option that `occtop --help` prints.
+# The manual pages: groff finds nothing to warn about, the pages stay ASCII,
+# occtop(1) documents every long option that `occtop --help` prints and
+# every environment variable the source reads, and occtop.conf(5) every key
+# that src/user_config.c accepts.
 # Skipped (77) only when groff is not installed.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top_srcdir/tests/cli/lib.sh"
@@ -73,6 +75,54 @@ else
             fail "the .TH line of $page does not say \"occtop $version\": update it"
         fi
     fi
+fi
+
+
+# 4. Every environment variable the source reads (getenv) is in occtop(1).
+grep -rhoE 'getenv\("[A-Za-z_]+"\)' "$top_srcdir/src" | sed 's/getenv("\(.*\)")/\1/' |
+    sort -u >"$work/variables"
+check "the source reads environment variables" test -s "$work/variables"
+while read -r variable; do
+    if documented "$variable"; then
+        pass "$variable is documented"
+    else
+        fail "the source reads $variable, which $page does not document"
+    fi
+done <"$work/variables"
+for section in "ENVIRONMENT" "FILES" "EXIT STATUS" "EXAMPLES"; do
+    check "occtop(1) has $section" grep -q "^\.SH \"*$section\"*\$" "$page"
+done
+for use in "Demo" "Security desk" "SSH kiosk"; do
+    check "occtop(1) has an example for the $use" grep -q "^\.SS $use\$" "$page"
+done
+check "occtop(1) refers to occtop.conf(5)" grep -q '^\.BR occtop\.conf (5)' "$page"
+
+# 5. occtop.conf(5): groff, ASCII, every key of src/user_config.c, the version.
+conf=$top_srcdir/man/occtop.conf.5
+groff -man -ww -z "$conf" >"$work/groff5" 2>&1
+if [ $? -ne 0 ] || [ -s "$work/groff5" ]; then
+    fail "groff -man -ww -z $conf printed:"
+    sed 's/^/    /' "$work/groff5" >&2
+else
+    pass "groff -man -ww -z occtop.conf.5 prints nothing"
+fi
+check "occtop.conf.5 is ASCII" ascii_only "$conf"
+sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\%//g' "$conf" >"$work/conf.txt"
+sed -n 's/.*strcmp(key, "\([a-z_]*\)").*/\1/p' "$top_srcdir/src/user_config.c" | sort -u >"$work/keys"
+check "src/user_config.c has keys" test -s "$work/keys"
+while read -r key; do
+    if grep -Eq "^\.BI? \"?$key = " "$work/conf.txt"; then
+        pass "config key $key is documented"
+    else
+        fail "config key $key (src/user_config.c) has no entry in $conf"
+    fi
+done <"$work/keys"
+for variable in XDG_CONFIG_HOME HOME DENSITY_API_TOKEN DENSITY_API_URL; do
+    check "occtop.conf(5) documents $variable" grep -q "^\.B $variable\$" "$work/conf.txt"
+done
+if [ -n "${version:-}" ]; then
+    check "occtop.conf(5) is for occtop $version" \
+        grep -q "^\.TH OCCTOP.CONF 5 .*\"occtop $version\"" "$conf"
 fi
 
 finish

@@ -134,7 +134,10 @@ rush_checks() {
     key rush q
     check "alarm: q quits, status 0" shows 10 rush has "OCCTOP-EXIT=0"
 }
-start rush 120 40 --speed 60 --scenario lunch-rush
+# A fixed start: early morning in all three of the campus's zones, so that
+# after the rush the cafés' own traffic is light whatever the time of day
+# the test runs at (at a real lunch hour a café may stay unsafe for long).
+start rush 120 40 --speed 60 --scenario lunch-rush --start 2024-05-01T06:00:00Z
 (
     failures=0
     rush_checks
@@ -311,6 +314,33 @@ shows 10 ascii has "OCCTOP-EXIT=" >/dev/null
 check "--ascii: more than 10 KB were recorded" [ "$(wc -c <"$work/ascii.raw")" -gt 10000 ]
 check "--ascii: no byte above 0x7f reached the terminal" ascii_only "$work/ascii.raw"
 
+# --- 8a. the details: tags and time segments, the current one marked ----------------------------
+# 2024-05-01T19:00:00Z is a Wednesday, 12:00 in San Francisco: Aurora Café is
+# in its Lunch (its own) and in Core Hours (its building's, inherited).
+start segments 120 40 --start 2024-05-01T19:00:00Z
+shows 30 segments py row "Harbor Building" ▼ 1 >/dev/null
+key segments /
+key segments -l Aurora
+key segments Enter
+shows 10 segments has "Aurora Café Kitchen" >/dev/null
+down segments 3
+key segments d
+check "details: the tags of Aurora Café" shows 10 segments has "tags: cafe, food, safe-display"
+check "details: its time segments, now: Core Hours (inherited) and Lunch" \
+    shows 5 segments has "TIME SEGMENTS  now: Core Hours, Lunch"
+lunch_row() {
+    grep -qE '^   Lunch +Mon-Fri +11:30-14:00 +now *$' "$screen" &&
+        grep -qE '^   Breakfast +Mon-Fri +07:30-10:00 *$' "$screen" &&
+        grep -qE '^   Core Hours +Mon-Fri +09:00-17:00 +now *$' "$screen"
+}
+check "details: each segment with its days and times, the current ones marked now" \
+    shows 5 segments lunch_row
+check "details: the doorways still below" shows 5 segments has "DOORWAYS"
+key segments q
+shows 10 segments line 1 '^NAME +COUNT' >/dev/null
+key segments q
+shows 10 segments has "OCCTOP-EXIT=" >/dev/null
+
 # --- 10. hostile space and doorway names --------------------------------------------------------
 python3 - "$demo_site" "$work/hostile.json" <<'EOF'
 import json, sys
@@ -430,6 +460,45 @@ shows 10 job flags_are job '#{alternate_on}' 0
 key job -l 'echo "FG-EXIT=$?"'
 key job Enter
 check "job control: q quits, status 0" shows 10 job has "FG-EXIT=0"
+
+# --- 13. the tree follows spaces made and deleted through a server's API -------------------
+printf 'tok-monitor-%s\n' "$$" >"$work/token"
+chmod 600 "$work/token"
+OCCTOP_DATA_DIR=$top_srcdir/data "$OCCTOP" --serve --listen 127.0.0.1:0 --site "$demo_site" \
+    --seed 5 --rate 300 --rate-limit 0 --token-file "$work/token" >"$work/serve.out" \
+    2>"$work/serve.err" &
+serve_pid=$!
+api=
+for _ in $(seq 100); do
+    api=$(head -n 1 "$work/serve.out" 2>/dev/null)
+    [ -n "$api" ] && break
+    sleep 0.1
+done
+api_call() { curl -sS -H "Authorization: Bearer $(cat "$work/token")" \
+    -H 'Content-Type: application/json' "$@"; }
+json_id() { python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'; }
+tm new-session -d -s follow -x 120 -y 40 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color \
+DENSITY_API_TOKEN=\$(cat '$work/token') '$OCCTOP' --api-url '$api' --quiet; echo OCCTOP-EXIT=\$?; \
+exec sleep 600"
+check "reshaping: the monitor shows the server's tree" shows 30 follow py row "Northwind Campus" ▼ 0
+made=$(api_call -X POST -d '{"name": "Aardvark Hangar", "space_type": "building", "capacity": 80}' \
+    "$api/spaces/" | json_id)
+door=$(api_call -X POST -d '{"name": "Hangar Door", "sensor_serial_number": "ZHANGAR1"}' "$api/doorways/" | json_id)
+api_call -X POST -d "{\"space_id\": \"$made\", \"doorway_id\": \"$door\", \"sensor_placement\": 1}" \
+    "$api/links/" >/dev/null
+check "reshaping: a building made through the API appears in the tree (by its first event)" \
+    shows 40 follow py row "Aardvark Hangar" · 0
+api_call -X DELETE -d '{"name": "Aardvark Hangar"}' "$api/spaces/$made/" >/dev/null
+other=$(api_call -X POST -d '{"name": "Abbey Yurt", "space_type": "building"}' "$api/spaces/" | json_id)
+door2=$(api_call -X POST -d '{"name": "Yurt Door", "sensor_serial_number": "ZYURT1"}' "$api/doorways/" | json_id)
+api_call -X POST -d "{\"space_id\": \"$other\", \"doorway_id\": \"$door2\", \"sensor_placement\": 1}" \
+    "$api/links/" >/dev/null
+gone() { py row "Abbey Yurt" · 0 && py no-row "Aardvark Hangar"; }
+check "reshaping: a deleted building leaves the tree at the next refresh" shows 40 follow gone
+key follow q
+check "reshaping: q quits, status 0" shows 10 follow has "OCCTOP-EXIT=0"
+kill "$serve_pid" 2>/dev/null
+wait "$serve_pid" 2>/dev/null
 
 # --- the lunch rush's results ------------------------------------------------------------
 wait "$rush_pid"

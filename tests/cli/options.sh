@@ -14,6 +14,10 @@ check "--version exits 0" [ "$status" -eq 0 ]
 check "--version names occtop and its version" grep -qE '^occtop [0-9]+\.[0-9]+\.[0-9]+$' "$work/out"
 check "--version lists the libraries at run time" \
     grep -qE '^libraries: ncurses [0-9].*libwebsockets [0-9].*libcurl [0-9].*jansson [0-9]' "$work/out"
+check "--version lists the libraries it was built with" \
+    grep -qE '^built with: ncurses [0-9].*libwebsockets [0-9].*libcurl [0-9].*jansson [0-9]' "$work/out"
+check "--version: three lines" [ "$(lines "$work/out")" -eq 3 ]
+check "--version: nothing on stderr" [ ! -s "$work/err" ]
 
 usage_error() { # WHAT EXPECTED-TEXT ARGS...
     what=$1 expected=$2

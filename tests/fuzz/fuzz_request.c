@@ -171,7 +171,7 @@ static void remember_code(struct world *w, const json_t *body)
 
 static void check_response(struct world *w, const struct api_response *r)
 {
-    static const int statuses[] = { 200, 204, 400, 403, 404, 405, 429 };
+    static const int statuses[] = { 200, 201, 204, 400, 403, 404, 405, 429 };
     bool known = false;
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
         known = known || r->status == statuses[i];

@@ -106,7 +106,8 @@ static struct analytics_space fixture_space(const struct history *history)
 static struct count_page run(const struct analytics_space *space, int64_t start_ms,
                              int64_t end_ms, enum analytics_interval interval, bool descending)
 {
-    struct analytics_query query = { start_ms, end_ms, interval, descending, 0 };
+    struct analytics_query query = { .start_ms = start_ms, .end_ms = end_ms,
+                                     .interval = interval, .descending = descending };
     struct count_page page;
     count_page_init(&page);
     assert_int_equal(analytics_counts(space, &query, &page), ANALYTICS_OK);
@@ -873,7 +874,8 @@ static enum analytics_status counts_status(const struct analytics_space *space, 
                                            int64_t end_ms, enum analytics_interval interval,
                                            size_t max_samples, struct count_page *page)
 {
-    struct analytics_query query = { start_ms, end_ms, interval, false, max_samples };
+    struct analytics_query query = { .start_ms = start_ms, .end_ms = end_ms,
+                                     .interval = interval, .max_samples = max_samples };
     return analytics_counts(space, &query, page);
 }
 
@@ -1000,6 +1002,97 @@ static void test_interval_names(void **state)
     assert_null(analytics_interval_name((enum analytics_interval)7));
 }
 
+/* --- only some minutes (time segments) -------------------------------------------------- */
+
+/* Keeps the minutes [m3, m8) of the fixture. */
+static bool keep_three_to_seven(const void *context, int64_t minute_ms)
+{
+    (void)context;
+    return minute_ms >= AT(3) && minute_ms < AT(8);
+}
+
+static bool keep_none(const void *context, int64_t minute_ms)
+{
+    (void)context;
+    (void)minute_ms;
+    return false;
+}
+
+/* 5m over m0..m19 keeping m3..m7: the samples from m0 (m3, m4) and m5
+ * (m5, m6, m7) are left, each over its kept minutes:
+ *   m0: count 6 (m3's start), min 5, max 6, in 0, out 1, rates 0 and 0.5
+ *   m5: count 5, min 5, max 10, in 6, out 1, rates 2 and 1/3
+ * Metrics over m3..m7: entrances 6 (peak 6 at m5), exits 2 (peak 1 at m0),
+ * count average (6+5+5+8+9)/5, min 5 at m3, max 10 at m7; against the target
+ * 10 the minute maxima 6 5 8 9 10 are two minutes in the 40 band, two in 80,
+ * one in 100. */
+static void test_keep_minute(void **state)
+{
+    (void)state;
+    struct history history;
+    build_history(&history, T0_MS);
+    struct analytics_space space = fixture_space(&history);
+    struct analytics_query query = { .start_ms = AT(0), .end_ms = AT(20),
+                                     .interval = ANALYTICS_5M,
+                                     .keep_minute = keep_three_to_seven };
+    struct count_page page;
+    count_page_init(&page);
+    assert_int_equal(analytics_counts(&space, &query, &page), ANALYTICS_OK);
+    assert_int_equal(page.total, 2);
+    assert_int_equal(page.sample_count, 2);
+    const struct count_sample *a = &page.samples[0], *b = &page.samples[1];
+    assert_int_equal(a->timestamp_ms, AT(0));
+    assert_int_equal(a->start_ms, AT(0));
+    assert_int_equal(a->end_ms, AT(5) - 1); /* the interval is still the whole one */
+    assert_int_equal(a->count, 6);
+    assert_int_equal(a->analytics.min, 5);
+    assert_int_equal(a->analytics.max, 6);
+    assert_int_equal(a->analytics.entrances, 0);
+    assert_int_equal(a->analytics.exits, 1);
+    assert_real(a->analytics.exit_rate, 0.5, "m0 exit rate");
+    assert_int_equal(b->timestamp_ms, AT(5));
+    assert_int_equal(b->count, 5);
+    assert_int_equal(b->analytics.min, 5);
+    assert_int_equal(b->analytics.max, 10);
+    assert_int_equal(b->analytics.entrances, 6);
+    assert_real(b->analytics.entry_rate, 2.0, "m5 entry rate");
+    assert_real(b->analytics.exit_rate, 1.0 / 3, "m5 exit rate");
+    const struct count_metrics *m = &page.metrics;
+    assert_int_equal(m->entrances.total.value, 6);
+    assert_int_equal(m->exits.total.value, 2);
+    assert_real(m->entrances.average, 3.0, "entrances average");
+    assert_timed(&m->entrances.peak, 6, AT(5), "entrances peak");
+    assert_timed(&m->exits.peak, 1, AT(0), "exits peak");
+    assert_real(m->count.average, 33.0 / 5, "count average");
+    assert_timed(&m->count.min, 5, AT(3), "count min");
+    assert_timed(&m->count.max, 10, AT(7), "count max");
+    assert_int_equal(m->target_utilization.duration_seconds[0], 0);
+    assert_int_equal(m->target_utilization.duration_seconds[1], 120);
+    assert_int_equal(m->target_utilization.duration_seconds[2], 120);
+    assert_int_equal(m->target_utilization.duration_seconds[3], 60);
+
+    /* Newest first: the same two. */
+    query.descending = true;
+    assert_int_equal(analytics_counts(&space, &query, &page), ANALYTICS_OK);
+    assert_int_equal(page.sample_count, 2);
+    assert_int_equal(page.samples[0].timestamp_ms, AT(5));
+
+    /* No minute kept: no sample, totals 0, the rest absent. */
+    query.keep_minute = keep_none;
+    assert_int_equal(analytics_counts(&space, &query, &page), ANALYTICS_OK);
+    assert_int_equal(page.total, 0);
+    assert_int_equal(page.sample_count, 0);
+    assert_true(page.metrics.present);
+    assert_int_equal(page.metrics.entrances.total.value, 0);
+    assert_int_equal(page.metrics.exits.total.value, 0);
+    assert_absent(page.metrics.entrances.average, "entrances average");
+    assert_absent(page.metrics.count.average, "count average");
+    assert_false(page.metrics.count.max.value.present);
+    assert_int_equal(page.metrics.target_utilization.duration_seconds[0], 0);
+    count_page_clear(&page);
+    history_free(&history);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1027,6 +1120,7 @@ int main(void)
         cmocka_unit_test(test_empty_window),
         cmocka_unit_test(test_interval_parse),
         cmocka_unit_test(test_interval_names),
+        cmocka_unit_test(test_keep_minute),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

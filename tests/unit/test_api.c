@@ -459,12 +459,12 @@ static void test_not_found(void **state)
         "/spaces/",
         "/v2spaces/",
         "/v2/nothing/",
-        "/v2/webhooks/",
-        "/v2/time_segments/",
+        "/v2/webhooks/whk_nope/",
+        "/v2/time_segments/tsm_nope/",
         "/v2/spaces//",
         "/v2//spaces/",
         "/v2/spaces/spc_bldg/counts/extra/",
-        "/v2/spaces/spc_bldg/tags/",
+        "/v2/spaces/spc_bldg/tags/food/extra/",
         "/v2/spaces/spc_nope/",
         "/v2/spaces/spc_nope/counts/?start_time=2024-03-04T10:00:00Z&end_time=2024-03-04T11:00:00Z",
         "/v2/spaces/spc_nope/events/?start_time=2024-03-04T10:00:00Z",
@@ -520,13 +520,15 @@ static void test_method_not_allowed(void **state)
 {
     (void)state;
     struct fx *fx = fx_new();
-    expect_method_not_allowed(fx, "DELETE", "/v2/spaces/spc_bldg/", "GET, PUT");
-    expect_method_not_allowed(fx, "POST", "/v2/spaces/", "GET");
+    expect_method_not_allowed(fx, "PATCH", "/v2/spaces/spc_bldg/", "GET, PUT, DELETE");
+    expect_method_not_allowed(fx, "PUT", "/v2/spaces/", "GET, POST");
     expect_method_not_allowed(fx, "PUT", "/v2/spaces/spc_bldg/counts/", "GET");
-    expect_method_not_allowed(fx, "PUT", "/v2/doorways/drw_front/", "GET");
+    expect_method_not_allowed(fx, "POST", "/v2/doorways/drw_front/", "GET, PUT, DELETE");
+    expect_method_not_allowed(fx, "GET", "/v2/spaces/spc_bldg/tags/", "POST");
+    expect_method_not_allowed(fx, "PUT", "/v2/links/", "GET, POST");
     expect_method_not_allowed(fx, "GET", "/v2/sockets", "POST");
     expect_method_not_allowed(fx, "GET", "/v2/sockets/", "POST");
-    expect_method_not_allowed(fx, "get", "/v2/spaces/", "GET"); /* methods are case-sensitive */
+    expect_method_not_allowed(fx, "get", "/v2/spaces/", "GET, POST"); /* methods are case-sensitive */
     /* 200 answers carry no Allow. */
     struct reply r = get(fx, "/v2/spaces/");
     expect_status(&r, 200);
@@ -1751,6 +1753,856 @@ static void test_hostile_input(void **state)
     fx_free(fx);
 }
 
+/* --- time segments (api_segments.c) ------------------------------------------------------ */
+
+#define SEGMENTS "/v2/time_segments/"
+
+/* A request whose answer may have no body (204): its status. */
+static int status_of(struct fx *fx, const char *method, const char *path, const char *body)
+{
+    struct api_request request = { .method = method, .path = path,
+                                   .authorization = "Bearer " TOKEN, .body = body,
+                                   .body_length = body ? strlen(body) : 0,
+                                   .wall_ms = fx->wall_ms };
+    struct api_response response;
+    api_handle(fx->api, &request, &response);
+    int status = response.status;
+    if (status == 204)
+        assert_null(response.body);
+    api_response_clear(&response);
+    return status;
+}
+
+/* POSTs a segment and returns its id (the caller frees it). */
+static char *post_segment(struct fx *fx, const char *body)
+{
+    struct reply r = send_request(fx, "POST", SEGMENTS, body);
+    expect_status(&r, 201);
+    char *id = strdup(string_at(r.json, "id"));
+    reply_free(&r);
+    return id;
+}
+
+/* A 400 whose detail names the body field. */
+static void expect_field_bad(struct fx *fx, const char *method, const char *target,
+                             const char *body, const char *field)
+{
+    struct reply r = send_request(fx, method, target, body);
+    expect_status(&r, 400);
+    char quoted[128];
+    snprintf(quoted, sizeof quoted, "\"%s\"", field);
+    if (!strstr(detail(&r), quoted))
+        fail_msg("%s %s: the detail does not name %s: %s", method, body ? body : "(none)",
+                 quoted, detail(&r));
+    reply_free(&r);
+}
+
+static const char lunch_body[] =
+    "{\"label\": \"Lunch\", \"start\": \"11:30\", \"end\": \"13:30:00\","
+    " \"days\": [\"Friday\", \"Monday\"], \"spaces\": [\"spc_cafe\"]}";
+
+static void test_segments_crud(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    /* None at first: an empty list, not 404. */
+    struct reply r = get(fx, SEGMENTS);
+    expect_status(&r, 200);
+    assert_int_equal(integer_at(r.json, "total"), 0);
+    reply_free(&r);
+
+    r = send_request(fx, "POST", SEGMENTS, lunch_body);
+    expect_status(&r, 201);
+    char *id = strdup(string_at(r.json, "id"));
+    assert_int_equal(strncmp(id, "tsm_", 4), 0);
+    assert_int_equal(strlen(id), 4 + 18); /* "tsm_" and 18 digits */
+    assert_string_equal(string_at(r.json, "label"), "Lunch");
+    assert_string_equal(string_at(r.json, "start"), "11:30:00");
+    assert_string_equal(string_at(r.json, "end"), "13:30:00");
+    const json_t *days = json_object_get(r.json, "days"); /* Monday first */
+    assert_int_equal(json_array_size(days), 2);
+    assert_string_equal(json_string_value(json_array_get(days, 0)), "Monday");
+    assert_string_equal(json_string_value(json_array_get(days, 1)), "Friday");
+    const json_t *spaces = json_object_get(r.json, "spaces");
+    assert_int_equal(json_array_size(spaces), 1);
+    assert_string_equal(string_at(json_array_get(spaces, 0), "space_id"), "spc_cafe");
+    assert_string_equal(string_at(json_array_get(spaces, 0), "name"), "Cafe");
+    /* Exactly the reference's keys. */
+    assert_int_equal(json_object_size(r.json), 6);
+    assert_int_equal(json_object_size(json_array_get(spaces, 0)), 2);
+    json_t *created = json_deep_copy(r.json);
+    reply_free(&r);
+
+    /* GET by id and the list show the same. */
+    char path[128];
+    snprintf(path, sizeof path, SEGMENTS "%s/", id);
+    r = get(fx, path);
+    expect_status(&r, 200);
+    assert_true(json_equal(r.json, created));
+    reply_free(&r);
+    r = get(fx, SEGMENTS);
+    assert_int_equal(integer_at(r.json, "total"), 1);
+    assert_true(json_equal(json_array_get(results_of(&r), 0), created));
+    reply_free(&r);
+
+    /* PUT changes what it names. */
+    r = send_request(fx, "PUT", path,
+                     "{\"label\": \"Early Lunch on Weekends\", \"days\": [\"Sunday\", "
+                     "\"Saturday\"], \"id\": \"tsm_ignored\"}");
+    expect_status(&r, 200);
+    assert_string_equal(string_at(r.json, "id"), id);
+    assert_string_equal(string_at(r.json, "label"), "Early Lunch on Weekends");
+    assert_string_equal(string_at(r.json, "start"), "11:30:00");
+    days = json_object_get(r.json, "days");
+    assert_int_equal(json_array_size(days), 2);
+    assert_string_equal(json_string_value(json_array_get(days, 0)), "Saturday");
+    assert_int_equal(json_array_size(json_object_get(r.json, "spaces")), 1);
+    reply_free(&r);
+    /* An empty object changes nothing; a GET body can be sent back. */
+    r = get(fx, path);
+    json_t *before = json_deep_copy(r.json);
+    char *text = json_dumps(r.json, JSON_COMPACT);
+    reply_free(&r);
+    r = send_request(fx, "PUT", path, "{}");
+    expect_status(&r, 200);
+    assert_true(json_equal(r.json, before));
+    reply_free(&r);
+    r = send_request(fx, "PUT", path, text);
+    expect_status(&r, 200);
+    assert_true(json_equal(r.json, before));
+    reply_free(&r);
+    free(text);
+    /* The spaces, the times. */
+    r = send_request(fx, "PUT", path,
+                     "{\"spaces\": [\"spc_bldg\", \"spc_room1\", \"spc_bldg\"],"
+                     " \"start\": \"22:00\", \"end\": \"06:00\"}");
+    expect_status(&r, 200);
+    spaces = json_object_get(r.json, "spaces");
+    assert_int_equal(json_array_size(spaces), 2); /* repeats count once */
+    assert_string_equal(string_at(json_array_get(spaces, 0), "space_id"), "spc_bldg");
+    assert_string_equal(string_at(json_array_get(spaces, 1), "name"), "Room 1");
+    assert_string_equal(string_at(r.json, "start"), "22:00:00");
+    assert_string_equal(string_at(r.json, "end"), "06:00:00");
+    reply_free(&r);
+    r = send_request(fx, "PUT", path, "{\"spaces\": []}");
+    expect_status(&r, 200);
+    assert_int_equal(json_array_size(json_object_get(r.json, "spaces")), 0);
+    reply_free(&r);
+
+    /* DELETE: 204 without a body, then it is gone. */
+    assert_int_equal(status_of(fx, "DELETE", path, NULL), 204);
+    r = get(fx, path);
+    expect_status(&r, 404);
+    assert_non_null(strstr(detail(&r), id));
+    reply_free(&r);
+    assert_int_equal(status_of(fx, "DELETE", path, NULL), 404);
+    assert_int_equal(status_of(fx, "PUT", path, "{}"), 404);
+    r = get(fx, SEGMENTS);
+    assert_int_equal(integer_at(r.json, "total"), 0);
+    reply_free(&r);
+
+    /* A new id is never one given before. */
+    char *again = post_segment(fx, lunch_body);
+    assert_string_not_equal(again, id);
+    free(again);
+
+    /* Methods. */
+    struct reply m = send_request(fx, "PATCH", path, "{}");
+    expect_status(&m, 405);
+    assert_string_equal(m.allow, "GET, PUT, DELETE");
+    reply_free(&m);
+    m = send_request(fx, "DELETE", SEGMENTS, NULL);
+    expect_status(&m, 405);
+    assert_string_equal(m.allow, "GET, POST");
+    reply_free(&m);
+    json_decref(created);
+    json_decref(before);
+    free(id);
+    fx_free(fx);
+}
+
+static void test_segments_pagination_and_shapes(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    for (int i = 0; i < 5; i++)
+        free(post_segment(fx, lunch_body));
+    char *ids[8];
+    assert_int_equal(walk_pages(fx, SEGMENTS "?page_size=2", "id", ids, 8, 3), 5);
+    for (size_t i = 1; i < 5; i++)
+        assert_true(strcmp(ids[i - 1], ids[i]) < 0); /* in the order made */
+    free_strings(ids, 5);
+
+    /* The reference's examples, key by key. */
+    json_t *reference = fixture_json_ok("api/list-time-segments.json");
+    struct reply r = get(fx, SEGMENTS);
+    assert_keys(reference, r.json, "list-time-segments.json");
+    reply_free(&r);
+    json_decref(reference);
+    reference = fixture_json_ok("api/create-time-segment.json");
+    r = send_request(fx, "POST", SEGMENTS, lunch_body);
+    expect_status(&r, 201);
+    assert_keys(reference, r.json, "create-time-segment.json");
+    char path[128];
+    snprintf(path, sizeof path, SEGMENTS "%s", string_at(r.json, "id")); /* no slash */
+    reply_free(&r);
+    json_decref(reference);
+    reference = fixture_json_ok("api/get-time-segment.json");
+    r = get(fx, path);
+    expect_status(&r, 200);
+    assert_keys(reference, r.json, "get-time-segment.json");
+    reply_free(&r);
+    json_decref(reference);
+    reference = fixture_json_ok("api/update-time-segment.json");
+    r = send_request(fx, "PUT", path, "{\"label\": \"Early Lunch on Weekends\","
+                                      " \"days\": [\"Sunday\", \"Saturday\"]}");
+    expect_status(&r, 200);
+    assert_keys(reference, r.json, "update-time-segment.json");
+    reply_free(&r);
+    json_decref(reference);
+    fx_free(fx);
+}
+
+static void test_segments_validation(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    static const struct {
+        const char *body, *field;
+    } bad[] = {
+        /* each required field */
+        { "{\"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"], \"spaces\": []}",
+          "label" },
+        { "{\"label\": \"L\", \"end\": \"12:00\", \"days\": [\"Monday\"], \"spaces\": []}",
+          "start" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"days\": [\"Monday\"], \"spaces\": []}",
+          "end" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"spaces\": []}", "days" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"]}",
+          "spaces" },
+        /* label */
+        { "{\"label\": \"  \", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": []}", "label" },
+        { "{\"label\": 7, \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": []}", "label" },
+        { "{\"label\": null, \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": []}", "label" },
+        /* times */
+        { "{\"label\": \"L\", \"start\": \"24:00\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": []}", "start" },
+        { "{\"label\": \"L\", \"start\": \"1130\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": []}", "start" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:60\", \"days\": [\"Monday\"],"
+          " \"spaces\": []}", "end" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": 12, \"days\": [\"Monday\"],"
+          " \"spaces\": []}", "end" },
+        /* days */
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [],"
+          " \"spaces\": []}", "days" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": \"Monday\","
+          " \"spaces\": []}", "days" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"monday\"],"
+          " \"spaces\": []}", "days[0]" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\","
+          " \"Funday\"], \"spaces\": []}", "days[1]" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\","
+          " \"Monday\"], \"spaces\": []}", "days[1]" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [1],"
+          " \"spaces\": []}", "days[0]" },
+        /* spaces */
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": [\"spc_nope\"]}", "spaces[0]" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": [\"spc_cafe\", 3]}", "spaces[1]" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": \"spc_cafe\"}", "spaces" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": [{\"name\": \"Cafe\"}]}", "spaces[0].space_id" },
+        /* groups */
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": [], \"time_segment_groups\": \"All\"}", "time_segment_groups" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": [], \"time_segment_groups\": [\" \"]}", "time_segment_groups[0]" },
+        { "{\"label\": \"L\", \"start\": \"11:00\", \"end\": \"12:00\", \"days\": [\"Monday\"],"
+          " \"spaces\": [], \"time_segment_groups\": [{\"id\": \"tsg_1\"}]}",
+          "time_segment_groups[0]" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        expect_field_bad(fx, "POST", SEGMENTS, bad[i].body, bad[i].field);
+    /* A label past 255 bytes. */
+    char long_body[600];
+    snprintf(long_body, sizeof long_body,
+             "{\"label\": \"%0256d\", \"start\": \"11:00\", \"end\": \"12:00\","
+             " \"days\": [\"Monday\"], \"spaces\": []}", 0);
+    expect_field_bad(fx, "POST", SEGMENTS, long_body, "label");
+    /* Bodies that are not an object. */
+    static const char *const not_objects[] = { "", "[]", "{", "\"x\"" };
+    for (size_t i = 0; i < sizeof not_objects / sizeof not_objects[0]; i++) {
+        struct reply r = send_request(fx, "POST", SEGMENTS, not_objects[i][0] ? not_objects[i]
+                                                                              : NULL);
+        expect_status(&r, 400);
+        assert_non_null(strstr(detail(&r), "request body"));
+        reply_free(&r);
+    }
+    /* Nothing was made. */
+    struct reply r = get(fx, SEGMENTS);
+    assert_int_equal(integer_at(r.json, "total"), 0);
+    reply_free(&r);
+
+    /* PUT: all or nothing. */
+    char *id = post_segment(fx, lunch_body);
+    char path[128];
+    snprintf(path, sizeof path, SEGMENTS "%s/", id);
+    r = get(fx, path);
+    json_t *before = json_deep_copy(r.json);
+    reply_free(&r);
+    expect_field_bad(fx, "PUT", path, "{\"label\": \"New\", \"days\": [\"Moonday\"]}", "days[0]");
+    expect_field_bad(fx, "PUT", path, "{\"label\": \"New\", \"spaces\": [\"spc_x\"]}",
+                     "spaces[0]");
+    expect_field_bad(fx, "PUT", path, "{\"start\": null}", "start");
+    expect_field_bad(fx, "PUT", path, "{\"days\": null}", "days");
+    r = get(fx, path);
+    assert_true(json_equal(r.json, before));
+    reply_free(&r);
+    json_decref(before);
+    free(id);
+    fx_free(fx);
+}
+
+static const json_t *space_part(const struct reply *r, const char *key)
+{
+    const json_t *value = json_object_get(r->json, key);
+    assert_non_null(value);
+    return value;
+}
+
+/* What spaces show: the segments that apply, inherited ones included. */
+static void test_segments_on_spaces(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    /* Nothing yet: empty lists, not inherited. */
+    struct reply r = get(fx, "/v2/spaces/spc_cafe/");
+    assert_int_equal(json_array_size(space_part(&r, "time_segments")), 0);
+    assert_int_equal(json_array_size(space_part(&r, "time_segment_groups")), 0);
+    assert_true(json_is_false(space_part(&r, "inherits_time_segments")));
+    reply_free(&r);
+
+    char *office = post_segment(fx, "{\"label\": \"Office hours\", \"start\": \"08:00\","
+                                    " \"end\": \"18:00\", \"days\": [\"Monday\", \"Tuesday\"],"
+                                    " \"spaces\": [\"spc_bldg\"],"
+                                    " \"time_segment_groups\": [\"Work\"]}");
+    char *lunch = post_segment(fx, "{\"label\": \"Lunch\", \"start\": \"11:30\","
+                                   " \"end\": \"13:30\", \"days\": [\"Monday\"],"
+                                   " \"spaces\": [\"spc_cafe\"],"
+                                   " \"time_segment_groups\": [\"Meals\", \"Work\"]}");
+    /* The building: its own, not inherited. */
+    r = get(fx, "/v2/spaces/spc_bldg/");
+    const json_t *segments = space_part(&r, "time_segments");
+    assert_int_equal(json_array_size(segments), 1);
+    const json_t *one = json_array_get(segments, 0);
+    assert_string_equal(string_at(one, "id"), office);
+    assert_string_equal(string_at(one, "name"), "Office hours");
+    assert_string_equal(string_at(one, "start"), "08:00:00");
+    assert_string_equal(string_at(one, "end"), "18:00:00");
+    assert_int_equal(json_array_size(json_object_get(one, "days")), 2);
+    assert_int_equal(json_object_size(one), 5); /* id, name, start, end, days */
+    const json_t *groups = space_part(&r, "time_segment_groups");
+    assert_int_equal(json_array_size(groups), 1);
+    assert_string_equal(string_at(json_array_get(groups, 0), "name"), "Work");
+    char *work = strdup(string_at(json_array_get(groups, 0), "id"));
+    assert_int_equal(strncmp(work, "tsg_", 4), 0);
+    assert_true(json_is_false(space_part(&r, "inherits_time_segments")));
+    reply_free(&r);
+    /* The floor inherits office hours. */
+    r = get(fx, "/v2/spaces/spc_floor/");
+    assert_int_equal(json_array_size(space_part(&r, "time_segments")), 1);
+    assert_true(json_is_true(space_part(&r, "inherits_time_segments")));
+    reply_free(&r);
+    /* The cafe: office hours (inherited) and lunch (its own); both groups. */
+    r = get(fx, "/v2/spaces/spc_cafe/");
+    segments = space_part(&r, "time_segments");
+    assert_int_equal(json_array_size(segments), 2);
+    assert_string_equal(string_at(json_array_get(segments, 0), "id"), office);
+    assert_string_equal(string_at(json_array_get(segments, 1), "id"), lunch);
+    assert_int_equal(json_array_size(space_part(&r, "time_segment_groups")), 2);
+    assert_true(json_is_true(space_part(&r, "inherits_time_segments")));
+    reply_free(&r);
+    /* A room outside the building: none. */
+    r = get(fx, "/v2/spaces/spc_room2/");
+    assert_int_equal(json_array_size(space_part(&r, "time_segments")), 0);
+    reply_free(&r);
+    /* The list shows the same. */
+    r = get(fx, "/v2/spaces/?tag=food");
+    assert_int_equal(json_array_size(
+                         json_object_get(json_array_get(results_of(&r), 0), "time_segments")),
+                     2);
+    reply_free(&r);
+
+    /* Groups by id or by name; [] leaves them all; an empty group is gone. */
+    char path[128], body[256];
+    snprintf(path, sizeof path, SEGMENTS "%s/", office);
+    r = send_request(fx, "PUT", path, "{\"time_segment_groups\": []}");
+    expect_status(&r, 200);
+    reply_free(&r);
+    r = get(fx, "/v2/spaces/spc_bldg/");
+    assert_int_equal(json_array_size(space_part(&r, "time_segment_groups")), 0);
+    reply_free(&r);
+    snprintf(body, sizeof body, "{\"time_segment_groups\": [\"%s\"]}", work);
+    r = send_request(fx, "PUT", path, body); /* Work still holds lunch: found by id */
+    expect_status(&r, 200);
+    reply_free(&r);
+    r = get(fx, "/v2/spaces/spc_bldg/");
+    groups = space_part(&r, "time_segment_groups");
+    assert_int_equal(json_array_size(groups), 1);
+    assert_string_equal(string_at(json_array_get(groups, 0), "id"), work);
+    reply_free(&r);
+    /* Deleting lunch takes Meals with it (no segment left in it). */
+    snprintf(path, sizeof path, SEGMENTS "%s/", lunch);
+    assert_int_equal(status_of(fx, "DELETE", path, NULL), 204);
+    r = get(fx, "/v2/spaces/spc_cafe/");
+    assert_int_equal(json_array_size(space_part(&r, "time_segments")), 1);
+    groups = space_part(&r, "time_segment_groups");
+    assert_int_equal(json_array_size(groups), 1);
+    assert_string_equal(string_at(json_array_get(groups, 0), "name"), "Work");
+    reply_free(&r);
+
+    /* The state round trip: another api with the same site shape. */
+    json_t *saved = api_segments_to_json(fx->api);
+    assert_non_null(saved);
+    struct fx *other = fx_new();
+    char error[256] = "";
+    json_t *bad = json_pack("{s:[{s:s}]}", "time_segments", "label", "no id");
+    assert_int_equal(api_segments_from_json(other->api, bad, error, sizeof error), -1);
+    assert_non_null(strstr(error, "\"id\""));
+    json_decref(bad);
+    assert_int_equal(api_segments_from_json(other->api, saved, error, sizeof error), 0);
+    struct reply a = get(fx, "/v2/spaces/spc_cafe/"), b = get(other, "/v2/spaces/spc_cafe/");
+    assert_true(json_equal(json_object_get(a.json, "time_segments"),
+                           json_object_get(b.json, "time_segments")));
+    assert_true(json_equal(json_object_get(a.json, "time_segment_groups"),
+                           json_object_get(b.json, "time_segment_groups")));
+    reply_free(&a);
+    reply_free(&b);
+    a = get(fx, SEGMENTS);
+    b = get(other, SEGMENTS);
+    assert_true(json_equal(a.json, b.json));
+    reply_free(&a);
+    reply_free(&b);
+    /* New ids after a restore stay clear of the restored ones. */
+    char *next = post_segment(other, lunch_body);
+    assert_true(strcmp(next, office) > 0 && strcmp(next, lunch) > 0);
+    free(next);
+    json_decref(saved);
+    fx_free(other);
+    free(work);
+    free(office);
+    free(lunch);
+    fx_free(fx);
+}
+
+static int changes;
+static void count_change(void *context)
+{
+    assert_ptr_equal(context, &changes);
+    changes++;
+}
+
+/* on_change: once per request that changed something, never otherwise. */
+static void test_segments_change_hook(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    api_free(fx->api);
+    struct api_config config = { .token = TOKEN, .rate_limit = 0, .base_url = BASE,
+                                 .seed = 42, .on_change = count_change,
+                                 .change_context = &changes };
+    fx->api = api_new(fx->site, fx->engine, NULL, &config);
+    assert_non_null(fx->api);
+    struct engine_sink sink = { .context = fx->api, .space_event = record_space_event };
+    engine_set_sink(fx->engine, &sink);
+    changes = 0;
+    char *id = post_segment(fx, lunch_body);
+    assert_int_equal(changes, 1);
+    char path[128];
+    snprintf(path, sizeof path, SEGMENTS "%s/", id);
+    expect_field_bad(fx, "PUT", path, "{\"days\": []}", "days");
+    expect_field_bad(fx, "POST", SEGMENTS, "{}", "label");
+    struct reply r = get(fx, path);
+    reply_free(&r);
+    r = get(fx, "/v2/spaces/spc_cafe/");
+    reply_free(&r);
+    assert_int_equal(changes, 1);
+    r = send_request(fx, "PUT", path, "{\"label\": \"Late\"}");
+    reply_free(&r);
+    assert_int_equal(changes, 2);
+    assert_int_equal(status_of(fx, "DELETE", path, NULL), 204);
+    assert_int_equal(changes, 3);
+    assert_int_equal(status_of(fx, "DELETE", path, NULL), 404);
+    assert_int_equal(changes, 3);
+    free(id);
+    fx_free(fx);
+}
+
+/* The sample of `r` at `index` and its analytics. */
+static const json_t *sample_at(const struct reply *r, size_t index, const json_t **analytics)
+{
+    const json_t *sample = json_array_get(results_of(r), index);
+    assert_non_null(sample);
+    *analytics = json_object_get(json_object_get(sample, "interval"), "analytics");
+    return sample;
+}
+
+static double real_at(const json_t *object, const char *key)
+{
+    const json_t *value = json_object_get(object, key);
+    if (!json_is_number(value))
+        fail_msg("\"%s\" is not a number", key);
+    return json_number_value(value);
+}
+
+/* Counts by segment against the day's traffic worked out by hand (Floor 1,
+ * UTC, Monday 2024-03-04), minute by minute:
+ *   10:00  starts at 0, E1 E2 in          (min 0, max 2)
+ *   10:01  starts at 2, E3 in             (2, 3)
+ *   10:02  starts at 3, E4 out            (2, 3)
+ *   10:03  2                              (2, 2)
+ *   10:04  starts at 2, E11 in            (2, 3)
+ *   10:05  starts at 3, E6 in at 10:05:30 (3, 4)
+ *   10:06 .. 10:09  4
+ *   10:10  starts at 4, E7 out            (3, 4); then 3.
+ * The segment 10:02-10:06 on Mondays keeps the minutes 10:02 to 10:05. */
+static void test_counts_by_segment(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    char *mid = post_segment(fx, "{\"label\": \"Mid\", \"start\": \"10:02\", \"end\": \"10:06\","
+                                 " \"days\": [\"Monday\"], \"spaces\": [\"spc_room2\"],"
+                                 " \"time_segment_groups\": [\"G\"]}");
+    char *night = post_segment(fx, "{\"label\": \"Night\", \"start\": \"23:00\","
+                                   " \"end\": \"01:00\", \"days\": [\"Sunday\"], \"spaces\": []}");
+    char target[512];
+    /* 5m: two samples are left. */
+    snprintf(target, sizeof target, COUNTS WINDOW "&interval=5m&time_segment_id=%s", mid);
+    struct reply r = get(fx, target);
+    expect_status(&r, 200);
+    assert_int_equal(integer_at(r.json, "total"), 2);
+    assert_int_equal(json_array_size(results_of(&r)), 2);
+    const json_t *a;
+    const json_t *s = sample_at(&r, 0, &a);
+    assert_int_equal(timestamp_at(s, "timestamp"), fixture_ms("2024-03-04T10:00:00Z"));
+    const json_t *interval = json_object_get(s, "interval");
+    assert_int_equal(timestamp_at(interval, "start"), fixture_ms("2024-03-04T10:00:00Z"));
+    assert_int_equal(timestamp_at(interval, "end"), fixture_ms("2024-03-04T10:04:59.999Z"));
+    assert_int_equal(integer_at(s, "count"), 3); /* at 10:02, the first minute in */
+    assert_int_equal(integer_at(a, "entrances"), 1); /* E11; E1-E3 are before 10:02 */
+    assert_int_equal(integer_at(a, "exits"), 1);     /* E4 */
+    assert_int_equal(integer_at(a, "events"), 2);
+    assert_int_equal(integer_at(a, "min"), 2);
+    assert_int_equal(integer_at(a, "max"), 3);
+    assert_true(real_at(a, "entry_rate") > 0.3333 && real_at(a, "entry_rate") < 0.3334);
+    s = sample_at(&r, 1, &a);
+    assert_int_equal(timestamp_at(s, "timestamp"), fixture_ms("2024-03-04T10:05:00Z"));
+    assert_int_equal(integer_at(s, "count"), 3);
+    assert_int_equal(integer_at(a, "entrances"), 1); /* E6 */
+    assert_int_equal(integer_at(a, "exits"), 0);
+    assert_int_equal(integer_at(a, "min"), 3);
+    assert_int_equal(integer_at(a, "max"), 4);
+    assert_true(real_at(a, "entry_rate") == 1.0);
+    /* Metrics over the same four minutes. */
+    const json_t *metrics = json_object_get(r.json, "metrics");
+    assert_int_equal(metric_total(r.json, "entrances"), 2);
+    assert_int_equal(metric_total(r.json, "exits"), 1);
+    const json_t *count = json_object_get(metrics, "count");
+    assert_true(real_at(count, "average") == 2.5); /* (3 + 2 + 2 + 3) / 4 */
+    assert_true(real_at(json_object_get(count, "min"), "value") == 2);
+    assert_int_equal(timestamp_at(json_object_get(count, "min"), "timestamp"),
+                     fixture_ms("2024-03-04T10:02:00Z"));
+    assert_true(real_at(json_object_get(count, "max"), "value") == 4);
+    assert_int_equal(timestamp_at(json_object_get(count, "max"), "timestamp"),
+                     fixture_ms("2024-03-04T10:05:00Z"));
+    json_t *by_segment = json_deep_copy(r.json);
+    reply_free(&r);
+
+    /* The same through the group, through a list with an unknown id, and
+     * through both parameters at once. */
+    r = get(fx, "/v2/spaces/spc_room2/");
+    const char *group = string_at(json_array_get(space_part(&r, "time_segment_groups"), 0), "id");
+    char *group_id = strdup(group);
+    reply_free(&r);
+    const char *same[3];
+    char t1[512], t2[512], t3[512];
+    snprintf(t1, sizeof t1, COUNTS WINDOW "&interval=5m&time_segment_group_id=%s", group_id);
+    snprintf(t2, sizeof t2, COUNTS WINDOW "&interval=5m&time_segment_id=tsm_nope,%s,", mid);
+    snprintf(t3, sizeof t3, COUNTS WINDOW "&interval=5m&time_segment_id=%s"
+                            "&time_segment_group_id=%s", night, group_id);
+    same[0] = t1;
+    same[1] = t2;
+    same[2] = t3;
+    for (size_t i = 0; i < 3; i++) {
+        r = get(fx, same[i]);
+        expect_status(&r, 200);
+        assert_true(json_equal(r.json, by_segment));
+        reply_free(&r);
+    }
+
+    /* The default 1h: one sample, the four minutes. */
+    snprintf(target, sizeof target, COUNTS WINDOW "&time_segment_id=%s", mid);
+    r = get(fx, target);
+    assert_int_equal(integer_at(r.json, "total"), 1);
+    s = sample_at(&r, 0, &a);
+    assert_int_equal(integer_at(s, "count"), 3);
+    assert_int_equal(integer_at(a, "entrances"), 2);
+    assert_int_equal(integer_at(a, "exits"), 1);
+    assert_int_equal(integer_at(a, "min"), 2);
+    assert_int_equal(integer_at(a, "max"), 4);
+    assert_true(real_at(a, "entry_rate") == 0.5);
+    reply_free(&r);
+
+    /* DESC, and pages that keep the filter. */
+    snprintf(target, sizeof target, COUNTS WINDOW "&interval=1m&order=DESC&page_size=3"
+                                    "&time_segment_id=%s", mid);
+    r = get(fx, target);
+    assert_int_equal(integer_at(r.json, "total"), 4);
+    assert_int_equal(timestamp_at(json_array_get(results_of(&r), 0), "timestamp"),
+                     fixture_ms("2024-03-04T10:05:00Z"));
+    assert_non_null(strstr(string_at(r.json, "next"), "time_segment_id=tsm_"));
+    reply_free(&r);
+
+    /* Outside every minute, or an unknown id: an empty list. */
+    static const char *const empty_targets[] = {
+        COUNTS WINDOW "&interval=5m&time_segment_id=tsm_nope",
+        COUNTS WINDOW "&interval=5m&time_segment_group_id=tsg_nope",
+        COUNTS WINDOW "&time_segment_id=,",
+    };
+    for (size_t i = 0; i < 4; i++) {
+        if (i == 3) {
+            snprintf(target, sizeof target, COUNTS WINDOW "&time_segment_id=%s", night);
+        } else {
+            snprintf(target, sizeof target, "%s", empty_targets[i]);
+        }
+        r = get(fx, target);
+        expect_status(&r, 200);
+        assert_int_equal(integer_at(r.json, "total"), 0);
+        assert_int_equal(json_array_size(results_of(&r)), 0);
+        assert_int_equal(metric_total(r.json, "entrances"), 0);
+        assert_int_equal(metric_total(r.json, "exits"), 0);
+        metrics = json_object_get(r.json, "metrics");
+        assert_true(json_is_null(json_object_get(json_object_get(metrics, "count"), "average")));
+        reply_free(&r);
+    }
+
+    /* The space's own time zone decides: Floor 1 in New York (UTC-5 in
+     * March), a segment from 05:02 to 05:06 there is the same four minutes. */
+    r = send_request(fx, "PUT", "/v2/spaces/spc_floor/", "{\"time_zone\": \"America/New_York\"}");
+    expect_status(&r, 200);
+    reply_free(&r);
+    char *local = post_segment(fx, "{\"label\": \"Local\", \"start\": \"05:02\", \"end\": \"05:06\","
+                                   " \"days\": [\"Monday\"], \"spaces\": []}");
+    snprintf(target, sizeof target, COUNTS WINDOW "&interval=5m&time_segment_id=%s", local);
+    r = get(fx, target);
+    expect_status(&r, 200);
+    assert_true(json_equal(r.json, by_segment));
+    reply_free(&r);
+    snprintf(target, sizeof target, COUNTS WINDOW "&interval=5m&time_segment_id=%s", mid);
+    r = get(fx, target);
+    assert_int_equal(integer_at(r.json, "total"), 0); /* 10:02 UTC is 05:02 there */
+    reply_free(&r);
+
+    json_decref(by_segment);
+    free(local);
+    free(group_id);
+    free(mid);
+    free(night);
+    fx_free(fx);
+}
+
+/* --- counts: answers kept --------------------------------------------------------- */
+
+/* The body of GET /v2/spaces/<space>/counts/?params from `api`: a 200. */
+static char *counts_body_from(struct fx *fx, struct api *api, const char *space,
+                              const struct api_param *params, size_t count)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v2/spaces/%s/counts/", space);
+    struct api_request request = { .method = "GET", .path = path, .params = params,
+                                   .param_count = count, .authorization = "Bearer " TOKEN,
+                                   .wall_ms = fx->wall_ms };
+    struct api_response response;
+    api_handle(api, &request, &response);
+    if (response.status != 200)
+        fail_msg("%s: %d %s", path, response.status, response.body);
+    assert_int_equal(strlen(response.body), response.body_length);
+    char *body = strdup(response.body);
+    assert_non_null(body);
+    api_response_clear(&response);
+    return body;
+}
+
+/* Asks fx->api, which may answer with what it kept, and an api over the same
+ * site and engine that has kept nothing: the bytes must be the same.  Tells
+ * whether fx->api answered from what it kept. */
+static char *expect_fresh(struct fx *fx, const char *space, const struct api_param *params,
+                          size_t count, bool *kept)
+{
+    uint64_t hits_before, hits, misses;
+    api_counts_cache_stats(fx->api, &hits_before, &misses);
+    char *body = counts_body_from(fx, fx->api, space, params, count);
+    api_counts_cache_stats(fx->api, &hits, &misses);
+    *kept = hits > hits_before;
+
+    struct api_config config = { .token = TOKEN, .rate_limit = 0, .base_url = BASE "/",
+                                 .seed = 42 };
+    struct api *fresh = api_new(fx->site, fx->engine, NULL, &config);
+    assert_non_null(fresh);
+    char *computed = counts_body_from(fx, fresh, space, params, count);
+    api_free(fresh);
+    assert_string_equal(body, computed);
+    free(computed);
+    return body;
+}
+
+/* The answer to `params` before and after a change: equal to a fresh one
+ * each time, and different (or the same, `differs` false) from before. */
+static void expect_change(struct fx *fx, int line, char **before, const char *space,
+                          const struct api_param *params, size_t count, bool differs)
+{
+    bool kept;
+    char *after = expect_fresh(fx, space, params, count, &kept);
+    bool same = strcmp(*before, after) == 0;
+    if (differs == same || kept == differs)
+        fail_msg("line %d: expected %s; the answer %s, %s", line,
+                 differs ? "a new answer" : "the kept one", same ? "is the same" : "changed",
+                 kept ? "kept" : "computed");
+    free(*before);
+    *before = after;
+}
+
+#define EXPECT_CHANGE(...) expect_change(fx, __LINE__, __VA_ARGS__)
+
+/* GET /spaces/:id/ answers are kept: every change a request makes, and every
+ * count the engine makes, must show in the next answer. */
+static void test_space_kept_answers_are_fresh(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    struct reply r = get(fx, "/v2/spaces/spc_cafe/");
+    expect_status(&r, 200);
+    char *first = json_dumps(r.json, JSON_COMPACT);
+    reply_free(&r);
+    r = get(fx, "/v2/spaces/spc_cafe/");
+    char *again = json_dumps(r.json, JSON_COMPACT);
+    assert_string_equal(first, again);
+    reply_free(&r);
+
+    r = send_request(fx, "PUT", "/v2/spaces/spc_cafe/", "{\"name\": \"Cafe Renamed\"}");
+    expect_status(&r, 200);
+    reply_free(&r);
+    r = get(fx, "/v2/spaces/spc_cafe/");
+    assert_string_equal(string_at(r.json, "name"), "Cafe Renamed");
+    reply_free(&r);
+
+    r = send_request(fx, "POST", "/v2/spaces/spc_cafe/tags/", "{\"tag_name\": \"fresh\"}");
+    expect_status(&r, 201);
+    reply_free(&r);
+    r = get(fx, "/v2/spaces/spc_cafe/");
+    char *tagged = json_dumps(json_object_get(r.json, "tags"), JSON_COMPACT);
+    assert_non_null(strstr(tagged, "\"fresh\""));
+    reply_free(&r);
+
+    site_index cafe = site_find_space(fx->site, "spc_cafe");
+    engine_set_count(fx->engine, cafe, engine_count(fx->engine, cafe) + 3,
+                     engine_now(fx->engine));
+    r = get(fx, "/v2/spaces/spc_cafe/");
+    assert_int_equal(json_integer_value(json_object_get(r.json, "current_count")),
+                     engine_count(fx->engine, cafe));
+    reply_free(&r);
+    free(first);
+    free(again);
+    free(tagged);
+    fx_free(fx);
+}
+
+static void test_counts_kept_answers_are_fresh(void **state)
+{
+    (void)state;
+    struct fx *fx = fx_new();
+    const struct api_param hour[] = { { "start_time", "2024-03-04T10:00:00Z" },
+                                      { "end_time", "2024-03-04T11:00:00Z" },
+                                      { "interval", "5m" } };
+    const struct api_param day[] = { { "start_time", "2024-03-04T10:00:00Z" },
+                                     { "end_time", "2024-03-05T10:00:00Z" },
+                                     { "interval", "1h" } };
+    const struct api_param paged[] = { { "start_time", "2024-03-04T10:00:00Z" },
+                                       { "end_time", "2024-03-04T11:00:00Z" },
+                                       { "interval", "1m" }, { "order", "desc" },
+                                       { "page_size", "7" }, { "page", "2" } };
+    bool kept;
+    char *h = expect_fresh(fx, "spc_floor", hour, 3, &kept);
+    assert_false(kept);
+    char *again = expect_fresh(fx, "spc_floor", hour, 3, &kept);
+    assert_true(kept);
+    assert_string_equal(h, again);
+    free(again);
+    char *d = expect_fresh(fx, "spc_floor", day, 3, &kept);
+    char *p = expect_fresh(fx, "spc_floor", paged, 6, &kept);
+    assert_false(kept);
+    assert_non_null(strstr(p, "\"next\":\"" BASE "/spaces/spc_floor/counts/?"));
+    EXPECT_CHANGE(&p, "spc_floor", paged, 6, false);
+
+    /* Time passes without events: nothing the answers show moves. */
+    engine_advance(fx->engine, fixture_ms("2024-03-04T10:40:00Z"));
+    EXPECT_CHANGE(&h, "spc_floor", hour, 3, false);
+    /* An event in the window: its sample, the counts after it, the metrics. */
+    feed(fx, "raw-12", "SN1", "2024-03-04T10:30:00Z", 1);
+    EXPECT_CHANGE(&h, "spc_floor", hour, 3, true);
+    EXPECT_CHANGE(&p, "spc_floor", paged, 6, true);
+    /* A late one, minutes before the newest. */
+    feed(fx, "raw-13", "SN1", "2024-03-04T10:25:30Z", -1);
+    EXPECT_CHANGE(&h, "spc_floor", hour, 3, true);
+    /* One after the window moves the live count, not the window's minutes. */
+    feed(fx, "raw-14", "SN1", "2024-03-04T11:30:00Z", 1);
+    EXPECT_CHANGE(&h, "spc_floor", hour, 3, false);
+    EXPECT_CHANGE(&d, "spc_floor", day, 3, true); /* the day window holds it */
+    /* The count set from outside. */
+    engine_set_count(fx->engine, site_find_space(fx->site, "spc_floor"), 9,
+                     fixture_ms("2024-03-04T11:40:00Z"));
+    EXPECT_CHANGE(&d, "spc_floor", day, 3, true);
+    EXPECT_CHANGE(&h, "spc_floor", hour, 3, false);
+    /* Edits of the space: utilization and target utilization. */
+    struct reply r = send_request(fx, "PUT", "/v2/spaces/spc_floor/", "{\"capacity\": 50}");
+    expect_status(&r, 200);
+    reply_free(&r);
+    EXPECT_CHANGE(&h, "spc_floor", hour, 3, true);
+    EXPECT_CHANGE(&d, "spc_floor", day, 3, true);
+    r = send_request(fx, "PUT", "/v2/spaces/spc_floor/", "{\"target_capacity\": 5}");
+    expect_status(&r, 200);
+    reply_free(&r);
+    EXPECT_CHANGE(&h, "spc_floor", hour, 3, true);
+    EXPECT_CHANGE(&d, "spc_floor", day, 3, true);
+    r = send_request(fx, "PUT", "/v2/spaces/spc_floor/", "{\"name\": \"Floor One\"}");
+    expect_status(&r, 200);
+    reply_free(&r);
+    EXPECT_CHANGE(&h, "spc_floor", hour, 3, false); /* the name is not in counts */
+    EXPECT_CHANGE(&p, "spc_floor", paged, 6, true);  /* capacity and target were */
+    /* The daily reset (04:00 UTC) zeroes the count in the day window. */
+    engine_advance(fx->engine, fixture_ms("2024-03-05T04:00:30Z"));
+    EXPECT_CHANGE(&d, "spc_floor", day, 3, true);
+    EXPECT_CHANGE(&p, "spc_floor", paged, 6, false);
+
+    /* Two spaces whose pages are the same share the bytes. */
+    char *room2 = expect_fresh(fx, "spc_room2", hour, 3, &kept);
+    char *room3 = expect_fresh(fx, "spc_room3", hour, 3, &kept);
+    assert_true(kept);
+    assert_string_equal(room2, room3);
+    free(room2);
+    free(room3);
+    free(h);
+    free(d);
+    free(p);
+    fx_free(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1772,6 +2624,8 @@ int main(void)
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_counts_agree_with_events),
         cmocka_unit_test(test_counts_pagination),
+        cmocka_unit_test(test_counts_kept_answers_are_fresh),
+        cmocka_unit_test(test_space_kept_answers_are_fresh),
         cmocka_unit_test(test_space_events),
         cmocka_unit_test(test_event_log_bounded),
         cmocka_unit_test(test_sensors),
@@ -1781,6 +2635,12 @@ int main(void)
         cmocka_unit_test(test_put_changes),
         cmocka_unit_test(test_tags),
         cmocka_unit_test(test_hostile_input),
+        cmocka_unit_test(test_segments_crud),
+        cmocka_unit_test(test_segments_pagination_and_shapes),
+        cmocka_unit_test(test_segments_validation),
+        cmocka_unit_test(test_segments_on_spaces),
+        cmocka_unit_test(test_segments_change_hook),
+        cmocka_unit_test(test_counts_by_segment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

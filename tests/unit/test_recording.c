@@ -152,8 +152,7 @@ static void test_other_files_given_back(void **state)
     (void)state;
     static const char *const others[] = {
         "timestamp,trajectory,serial\n2024-03-12T16:00:00Z,1,Z1\n",
-        "\n\n{\"timestamp\":\"2024-03-12T16:00:00Z\",\"trajectory\":1,\"sensor_serial_number\":"
-        "\"Z1\"}\n",
+        "\n\n{\"timestamp\":\"2024-03-12T16:00:00Z\",\"trajectory\":1,\"sensor_serial_number\":\"Z1\"}\n",
         "{\"total\": 1,\n \"results\": []}\n",
         "[{\"occtop_recording\":1}]\n",
         "{\"payload\":{\"type\":\"count\"}}",

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/site.h"
+#include "core/site_merge.h"
 #include "fixture_core.h"
 
 static size_t count_problems(const struct site *site, enum site_problem_kind kind)
@@ -401,6 +402,64 @@ static void test_enums_and_clock(void **state)
     assert_false(s.daily_reset_present);
 }
 
+/* --- following the server's shape (site_merge) ------------------------------------- */
+
+static struct site *listing(bool with_kitchen, bool lobby_renamed, bool with_lab)
+{
+    struct site *site = site_new();
+    fixture_add_space(site, "spc_b", "Building", SPACE_TYPE_BUILDING, NULL);
+    fixture_add_space(site, "spc_f", "Floor 1", SPACE_TYPE_FLOOR, "spc_b");
+    fixture_add_space(site, "spc_lobby", lobby_renamed ? "Front Lobby" : "Lobby",
+                      SPACE_TYPE_SPACE, "spc_f");
+    if (with_kitchen)
+        fixture_add_space(site, "spc_kitchen", "Kitchen", SPACE_TYPE_SPACE, "spc_f");
+    if (with_lab) {
+        fixture_add_space(site, "spc_lab", "Lab", SPACE_TYPE_SPACE, "spc_f");
+        site_add_link(site, "lnk_lab", "spc_lab", "drw_lab", 1, "Lab", "Lab Door");
+    }
+    site_add_link(site, "lnk_1", "spc_lobby", "drw_front", 1, NULL, "Front Door");
+    assert_int_equal(site_link(site), 0);
+    return site;
+}
+
+static void test_merge(void **state)
+{
+    (void)state;
+    struct site *site = listing(true, false, false);
+    site_index lobby = site_find_space(site, "spc_lobby");
+    site_index kitchen = site_find_space(site, "spc_kitchen");
+
+    /* The same listing again: nothing changes. */
+    struct site *same = listing(true, false, false);
+    assert_int_equal(site_merge(site, same), 0);
+    site_free(same);
+
+    /* The kitchen deleted, the lobby renamed, a lab made with a new door. */
+    struct site *fresh = listing(false, true, true);
+    assert_int_equal(site_merge(site, fresh), 1);
+    site_free(fresh);
+    assert_int_equal(site_find_space(site, "spc_lobby"), lobby); /* indices stay */
+    assert_string_equal(site->spaces[lobby].name, "Front Lobby");
+    assert_int_equal(site_find_space(site, "spc_kitchen"), SITE_NONE);
+    assert_true(site->spaces[kitchen].deleted);
+    site_index lab = site_find_space(site, "spc_lab");
+    assert_int_equal(lab, 4); /* after every space the site had */
+    assert_string_equal(site->spaces[site->spaces[lab].parent].id, "spc_f");
+    assert_int_equal(site->spaces[lab].link_count, 1);
+    site_index door = site_find_doorway(site, "drw_lab");
+    assert_int_not_equal(door, SITE_NONE);
+    assert_string_equal(site->doorways[door].name, "Lab Door");
+    assert_int_equal(site->spaces[lobby].link_count, 1);
+    size_t in_tree = 0;
+    for (site_index i = site->first_root; i != SITE_NONE; i = site_walk_next(site, i)) {
+        assert_int_not_equal(i, kitchen);
+        in_tree++;
+    }
+    assert_int_equal(in_tree, 4);
+    assert_int_equal(site->problem_count, 0);
+    site_free(site);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
@@ -421,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_deep_hierarchy),
         cmocka_unit_test(test_many_spaces),
         cmocka_unit_test(test_enums_and_clock),
+        cmocka_unit_test(test_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
