@@ -82,6 +82,27 @@ int main(int argc, char **argv)
     }
     if (!locale_is_utf8())
         options.ascii = true;
+    /* Before the config file: --help and --version work whatever it holds
+     * (a bug report starts with --version). */
+    if (options.mode == MODE_HELP) {
+        options_print_help(stdout);
+        return EXIT_OK;
+    }
+    if (options.mode == MODE_VERSION) {
+        version_print(stdout);
+        return EXIT_OK;
+    }
+    /* The demo's client talks to its own server on 127.0.0.1 only; a proxy
+     * from the environment would take that loopback traffic (libcurl unless
+     * no_proxy says otherwise, libwebsockets always: it reads http_proxy and
+     * ignores no_proxy), and the demo would not start behind a company
+     * proxy.  Before any thread exists: setenv is not thread-safe. */
+    if (options.demo) {
+        static const char *const proxies[] = { "http_proxy", "HTTP_PROXY", "https_proxy",
+                                               "HTTPS_PROXY", "all_proxy", "ALL_PROXY" };
+        for (size_t i = 0; i < sizeof proxies / sizeof proxies[0]; i++)
+            unsetenv(proxies[i]);
+    }
     /* Live data unless a site file is named: from --api-url, DENSITY_API_URL,
      * the config file, or Density itself when only a token is known. */
     struct user_config config;
@@ -104,12 +125,6 @@ int main(int argc, char **argv)
         options.site_path = default_site_path;
     }
     switch (options.mode) {
-    case MODE_HELP:
-        options_print_help(stdout);
-        return EXIT_OK;
-    case MODE_VERSION:
-        version_print(stdout);
-        return EXIT_OK;
     case MODE_BATCH:
     {
         int status = live ? client_run(&options, api_url, config.token) : run_batch(&options);
